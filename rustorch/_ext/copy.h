@@ -1,0 +1,299 @@
+/* Strided copy of any fixed-size dtype for rustorch.
+ *
+ * Called from copy.pyx, which has already checked shapes, dtypes, strides
+ * and overlap; nothing here validates its arguments.
+ *
+ * Elements are moved with fixed-size memcpy (1/2/4/8/16 bytes), which GCC
+ * turns into plain (unaligned-safe) loads and stores: no alignment is
+ * assumed, so misaligned views copy correctly too.  Other item sizes use a
+ * run-time-sized memcpy per element.
+ *
+ * After cp_collapse() (same normalisation as elementwise.h, ordered by the
+ * destination's strides):
+ *  - one dim, both unit-stride: memcpy, split in chunks over threads;
+ *  - destination contiguous in its last dim and the source contiguous along
+ *    another dim (a transposed view): cache-blocked tiles of those two dims,
+ *    so both sides are read/written a cache line at a time;
+ *  - otherwise: the flat range split over threads, each thread walks rows
+ *    with an odometer over the outer dims.
+ */
+#ifndef RUSTORCH_COPY_H
+#define RUSTORCH_COPY_H
+
+#include <stdint.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CP_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CP_CLONES
+#endif
+
+#define CP_MAXDIM 64
+#define CP_PAR_BYTES (1 << 18)   /* below 256 KiB: one thread */
+#define CP_TILE_BYTES 64         /* tile edge, in bytes of one element row */
+
+/* Same as ew_collapse in elementwise.h: operand 0 is the destination. */
+static inline int cp_collapse(int nd, int64_t *shape, int64_t st[][CP_MAXDIM],
+                              char **ptr)
+{
+    const int nops = 2;
+    int m = 0, d, k, j;
+    for (d = 0; d < nd; d++) {
+        if (shape[d] == 0) { shape[0] = 0; return 1; }
+        if (shape[d] == 1) continue;
+        shape[m] = shape[d];
+        for (k = 0; k < nops; k++) st[k][m] = st[k][d];
+        m++;
+    }
+    nd = m;
+    if (nd == 0) {
+        shape[0] = 1;
+        for (k = 0; k < nops; k++) st[k][0] = 0;
+        return 1;
+    }
+    for (d = 0; d < nd; d++) {
+        if (st[0][d] < 0) {
+            for (k = 0; k < nops; k++) {
+                ptr[k] += (shape[d] - 1) * st[k][d];
+                st[k][d] = -st[k][d];
+            }
+        }
+    }
+    for (d = 1; d < nd; d++) {
+        int64_t sh = shape[d], sv[2];
+        for (k = 0; k < nops; k++) sv[k] = st[k][d];
+        for (j = d; j > 0 && st[0][j - 1] < sv[0]; j--) {
+            shape[j] = shape[j - 1];
+            for (k = 0; k < nops; k++) st[k][j] = st[k][j - 1];
+        }
+        shape[j] = sh;
+        for (k = 0; k < nops; k++) st[k][j] = sv[k];
+    }
+    m = 1;
+    for (d = 1; d < nd; d++) {
+        int ok = 1;
+        for (k = 0; k < nops; k++)
+            if (st[k][m - 1] != st[k][d] * shape[d]) ok = 0;
+        if (ok) {
+            shape[m - 1] *= shape[d];
+            for (k = 0; k < nops; k++) st[k][m - 1] = st[k][d];
+        } else {
+            shape[m] = shape[d];
+            for (k = 0; k < nops; k++) st[k][m] = st[k][d];
+            m++;
+        }
+    }
+    return m;
+}
+
+static inline void cp_my_range(int64_t n, int64_t *lo, int64_t *hi)
+{
+#ifdef _OPENMP
+    int64_t nt = omp_get_num_threads(), id = omp_get_thread_num();
+#else
+    int64_t nt = 1, id = 0;
+#endif
+    *lo = n * id / nt;
+    *hi = n * (id + 1) / nt;
+}
+
+/* ---- contiguous: memcpy in one chunk per thread ------------------------- */
+static void cp_contig(char *dst, const char *src, int64_t nbytes)
+{
+#pragma omp parallel if (nbytes >= CP_PAR_BYTES)
+    {
+        int64_t lo, hi;
+        cp_my_range(nbytes, &lo, &hi);
+        /* chunk edges on 64-byte lines so threads never share a line */
+        lo = (lo + 63) & ~(int64_t)63;
+        hi = (hi + 63) & ~(int64_t)63;
+        if (lo > nbytes) lo = nbytes;
+        if (hi > nbytes) hi = nbytes;
+        if (hi > lo) memcpy(dst + lo, src + lo, (size_t)(hi - lo));
+    }
+}
+
+/* ---- element move of S bytes through memcpy (alignment-free) ------------ */
+#define CP_MOVE(S, d, s) memcpy((d), (s), (S))
+
+/* Strided row: n elements, byte strides. */
+#define CP_DEF_ROW(S)                                                        \
+    static inline void cp_row_##S(char *d, int64_t ds, const char *s,       \
+                                  int64_t ss, int64_t n)                     \
+    {                                                                        \
+        if (ds == S && ss == S) { memcpy(d, s, (size_t)(n * S)); return; }   \
+        if (ss == 0) {                                                       \
+            for (int64_t i = 0; i < n; i++) CP_MOVE(S, d + i * ds, s);       \
+            return;                                                          \
+        }                                                                    \
+        _Pragma("omp simd")                                                  \
+        for (int64_t i = 0; i < n; i++)                                      \
+            CP_MOVE(S, d + i * ds, s + i * ss);                              \
+    }
+CP_DEF_ROW(1)
+CP_DEF_ROW(2)
+CP_DEF_ROW(4)
+CP_DEF_ROW(8)
+CP_DEF_ROW(16)
+
+static inline void cp_row_any(char *d, int64_t ds, const char *s, int64_t ss,
+                              int64_t n, int64_t isz)
+{
+    switch (isz) {
+    case 1: cp_row_1(d, ds, s, ss, n); return;
+    case 2: cp_row_2(d, ds, s, ss, n); return;
+    case 4: cp_row_4(d, ds, s, ss, n); return;
+    case 8: cp_row_8(d, ds, s, ss, n); return;
+    case 16: cp_row_16(d, ds, s, ss, n); return;
+    }
+    for (int64_t i = 0; i < n; i++) memcpy(d + i * ds, s + i * ss, (size_t)isz);
+}
+
+/* ---- general: odometer over outer dims, strided rows -------------------- */
+CP_CLONES static void cp_general(int nd, const int64_t *shape,
+                                 const int64_t *ds, const int64_t *ss,
+                                 char *dst, const char *src, int64_t isz)
+{
+    int64_t n = shape[nd - 1], total = n;
+    for (int d = 0; d < nd - 1; d++) total *= shape[d];
+#pragma omp parallel if (total * isz >= CP_PAR_BYTES)
+    {
+        int64_t lo, hi, idx[CP_MAXDIM];
+        cp_my_range(total, &lo, &hi);
+        if (lo < hi) {
+            int64_t r = lo / n, c = lo % n, left = hi - lo, doff = 0, soff = 0;
+            for (int d = nd - 2; d >= 0; d--) {
+                idx[d] = r % shape[d];
+                r /= shape[d];
+                doff += idx[d] * ds[d];
+                soff += idx[d] * ss[d];
+            }
+            for (;;) {
+                int64_t len = n - c < left ? n - c : left;
+                cp_row_any(dst + doff + c * ds[nd - 1], ds[nd - 1],
+                           src + soff + c * ss[nd - 1], ss[nd - 1], len, isz);
+                left -= len;
+                if (left <= 0) break;
+                c = 0;
+                for (int d = nd - 2; d >= 0; d--) {
+                    doff += ds[d];
+                    soff += ss[d];
+                    if (++idx[d] < shape[d]) break;
+                    doff -= shape[d] * ds[d];
+                    soff -= shape[d] * ss[d];
+                    idx[d] = 0;
+                }
+            }
+        }
+    }
+}
+
+/* ---- tiled transpose ----------------------------------------------------
+ * Two dims are tiled: u, where the source is contiguous (source stride ==
+ * item size) and v = the last dim, where the destination is contiguous.
+ * Within a B x B tile (B * S = 64 bytes, i.e. one cache line per tile row
+ * on both sides... for S = 4: 16 x 16) each destination row is written
+ * contiguously while the source column reads hit lines already in L1.
+ * Tiles are grouped TG x TG so that one task touches whole 4 KiB pages. */
+#define CP_TG 4
+#define CP_DEF_TILE(S)                                                       \
+    static inline void cp_tile_##S(char *d, int64_t dsu, const char *s,     \
+                                   int64_t ssv, int64_t nu, int64_t nv)      \
+    {                                                                        \
+        /* d[i*dsu + j*S] = s[i*S + j*ssv], i < nu, j < nv */                \
+        for (int64_t i = 0; i < nu; i++) {                                   \
+            char *dr = d + i * dsu;                                          \
+            const char *sr = s + i * S;                                      \
+            _Pragma("omp simd")                                              \
+            for (int64_t j = 0; j < nv; j++)                                 \
+                CP_MOVE(S, dr + j * S, sr + j * ssv);                        \
+        }                                                                    \
+    }                                                                        \
+    CP_CLONES static void cp_transpose_##S(                                  \
+        int nd, const int64_t *shape, const int64_t *ds, const int64_t *ss,  \
+        int u, char *dst, const char *src)                                   \
+    {                                                                        \
+        const int64_t B = CP_TILE_BYTES / S * CP_TG;                         \
+        const int v = nd - 1;                                                \
+        const int64_t nu = shape[u], nv = shape[v];                          \
+        const int64_t tu = (nu + B - 1) / B, tv = (nv + B - 1) / B;          \
+        int64_t outer = 1;                                                   \
+        for (int d = 0; d < nd; d++)                                         \
+            if (d != u && d != v) outer *= shape[d];                         \
+        const int64_t ntask = outer * tu * tv;                               \
+        const int par_ = outer * nu * nv * S >= CP_PAR_BYTES;                \
+        _Pragma("omp parallel for schedule(static) if (par_)")               \
+        for (int64_t t = 0; t < ntask; t++) {                                \
+            int64_t jt = t % tv, it = (t / tv) % tu, o = t / (tv * tu);      \
+            int64_t doff = 0, soff = 0;                                      \
+            for (int d = nd - 1; d >= 0; d--) {                              \
+                if (d == u || d == v) continue;                              \
+                int64_t id = o % shape[d];                                   \
+                o /= shape[d];                                               \
+                doff += id * ds[d];                                          \
+                soff += id * ss[d];                                          \
+            }                                                                \
+            int64_t i0 = it * B, j0 = jt * B;                                \
+            int64_t ni = nu - i0 < B ? nu - i0 : B;                          \
+            int64_t nj = nv - j0 < B ? nv - j0 : B;                          \
+            const int64_t b = CP_TILE_BYTES / S;                             \
+            for (int64_t ii = 0; ii < ni; ii += b)                           \
+                for (int64_t jj = 0; jj < nj; jj += b)                       \
+                    cp_tile_##S(dst + doff + (i0 + ii) * ds[u] + (j0 + jj) * S, \
+                                ds[u],                                       \
+                                src + soff + (i0 + ii) * S + (j0 + jj) * ss[v], \
+                                ss[v], ni - ii < b ? ni - ii : b,            \
+                                nj - jj < b ? nj - jj : b);                  \
+        }                                                                    \
+    }
+CP_DEF_TILE(1)
+CP_DEF_TILE(2)
+CP_DEF_TILE(4)
+CP_DEF_TILE(8)
+CP_DEF_TILE(16)
+
+/* ---- entry point ---------------------------------------------------------
+ * Byte strides; shape/strides are copied and normalised here. */
+static void cp_copy(int nd, const int64_t *shape_in, const int64_t *ds_in,
+                    const int64_t *ss_in, char *dst, const char *src,
+                    int64_t isz)
+{
+    int64_t shape[CP_MAXDIM], st[2][CP_MAXDIM];
+    char *ptr[2] = {dst, (char *)src};
+    for (int d = 0; d < nd; d++) {
+        shape[d] = shape_in[d];
+        st[0][d] = ds_in[d];
+        st[1][d] = ss_in[d];
+    }
+    nd = cp_collapse(nd, shape, st, ptr);
+    if (shape[0] == 0) return;
+    const int64_t *ds = st[0], *ss = st[1];
+    if (nd == 1 && ds[0] == isz && ss[0] == isz) {
+        cp_contig(ptr[0], ptr[1], shape[0] * isz);
+        return;
+    }
+    /* transpose: destination contiguous in its last dim, the source not but
+     * contiguous along some other dim u (the last such, the innermost) */
+    if (nd >= 2 && ds[nd - 1] == isz && ss[nd - 1] != isz &&
+        (isz == 1 || isz == 2 || isz == 4 || isz == 8 || isz == 16)) {
+        int u = -1;
+        for (int d = 0; d < nd - 1; d++)
+            if (ss[d] == isz) u = d;
+        if (u >= 0 && shape[u] >= 8 && shape[nd - 1] >= 8) {
+            switch (isz) {
+            case 1: cp_transpose_1(nd, shape, ds, ss, u, ptr[0], ptr[1]); return;
+            case 2: cp_transpose_2(nd, shape, ds, ss, u, ptr[0], ptr[1]); return;
+            case 4: cp_transpose_4(nd, shape, ds, ss, u, ptr[0], ptr[1]); return;
+            case 8: cp_transpose_8(nd, shape, ds, ss, u, ptr[0], ptr[1]); return;
+            case 16: cp_transpose_16(nd, shape, ds, ss, u, ptr[0], ptr[1]); return;
+            }
+        }
+    }
+    cp_general(nd, shape, ds, ss, ptr[0], ptr[1], isz);
+}
+
+#endif /* RUSTORCH_COPY_H */

@@ -1,0 +1,424 @@
+"""The CPU backend: NumPy arrays from the Cython memory pool as buffers.
+
+Hot primitives (float32/float64 elementwise ops, reductions, strided copies,
+GEMM, Philox random numbers) run in rustorch/_ext's Cython kernels with
+OpenMP and SIMD; the rest of the contract is served by NumPy/SciPy on strided
+views of the same memory. A buffer is a 1-D NumPy array over a pool Block;
+``to_host`` gives a view with the tensor's shape, strides and offset.
+
+>>> import rustorch
+>>> rustorch.backends.cpu.capabilities()["openmp"]
+True
+"""
+import warnings
+
+import numpy as np
+import scipy.special
+
+# TEMPDEV-BEGIN
+import importlib, types
+def _tmp(name):
+    try:
+        return importlib.import_module("rustorch._ext." + name)
+    except ImportError:
+        m = types.SimpleNamespace(UNARY_OPS=frozenset(), BINARY_OPS=frozenset(), REDUCE_OPS=frozenset())
+        return m
+_blas, _copy, _cpuinfo, _ew, _philox, _pool, _red = (_tmp(n) for n in ("blas", "copy", "cpuinfo", "elementwise", "philox", "pool", "reduce"))
+# TEMPDEV-END
+from ..errors import IndexOutOfRangeError, OutOfMemoryError, ValueOutOfRangeError
+from .base import Backend
+
+_FAST = (np.dtype(np.float32), np.dtype(np.float64))
+_GEMM = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.complex64), np.dtype(np.complex128))
+_HALF = ("float16", "bfloat16")
+
+
+def _ufunc1(f):
+    return lambda x, out: f(x, out=out, casting="unsafe")
+
+
+def _frac(x, out):
+    np.subtract(x, np.trunc(x), out=out, casting="unsafe")
+
+
+def _rsqrt(x, out):
+    np.divide(1, np.sqrt(x), out=out, casting="unsafe")
+
+
+def _relu(x, out):
+    # maximum keeps NaN, as torch's relu does
+    np.maximum(x, x.dtype.type(0), out=out, casting="unsafe")
+
+
+def _sign(x, out):
+    # torch.sign(nan) == 0: it is (0 < x) - (x < 0)
+    if x.dtype.kind == "b":
+        out[...] = x
+    else:
+        np.subtract(np.greater(x, 0), np.less(x, 0), out=out, casting="unsafe", dtype=out.dtype)
+
+
+def _lgamma(x, out):
+    # log|gamma(-inf)| is +inf (torch); scipy's gammaln gives -inf there
+    r = np.asarray(scipy.special.gammaln(x))
+    r[np.isneginf(x)] = np.inf
+    np.copyto(out, r, casting="unsafe")
+
+
+# name -> f(x, out) computing into ``out`` (already of the result dtype)
+_UNARY = {
+    "neg": _ufunc1(np.negative), "abs": _ufunc1(np.absolute), "exp": _ufunc1(np.exp), "exp2": _ufunc1(np.exp2),
+    "expm1": _ufunc1(np.expm1), "log": _ufunc1(np.log), "log2": _ufunc1(np.log2), "log10": _ufunc1(np.log10),
+    "log1p": _ufunc1(np.log1p), "sqrt": _ufunc1(np.sqrt), "rsqrt": _rsqrt, "square": _ufunc1(np.square),
+    "reciprocal": _ufunc1(np.reciprocal), "sin": _ufunc1(np.sin), "cos": _ufunc1(np.cos), "tan": _ufunc1(np.tan),
+    "asin": _ufunc1(np.arcsin), "acos": _ufunc1(np.arccos), "atan": _ufunc1(np.arctan), "sinh": _ufunc1(np.sinh),
+    "cosh": _ufunc1(np.cosh), "tanh": _ufunc1(np.tanh), "asinh": _ufunc1(np.arcsinh), "acosh": _ufunc1(np.arccosh),
+    "atanh": _ufunc1(np.arctanh), "sigmoid": _ufunc1(scipy.special.expit), "relu": _relu,
+    "erf": _ufunc1(scipy.special.erf), "erfc": _ufunc1(scipy.special.erfc), "erfinv": _ufunc1(scipy.special.erfinv),
+    "floor": _ufunc1(np.floor), "ceil": _ufunc1(np.ceil), "round": _ufunc1(np.rint), "trunc": _ufunc1(np.trunc),
+    "frac": _frac, "sign": _sign, "bitwise_not": _ufunc1(np.invert), "logical_not": _ufunc1(np.logical_not),
+    "isnan": _ufunc1(np.isnan), "isinf": _ufunc1(np.isinf), "isfinite": _ufunc1(np.isfinite),
+    "signbit": _ufunc1(np.signbit), "conj": _ufunc1(np.conjugate), "angle": lambda x, out: np.copyto(out, np.angle(x), casting="unsafe"),
+    "lgamma": _lgamma, "digamma": _ufunc1(scipy.special.psi),
+}
+# rounding an integer is the identity
+_INT_IDENTITY = frozenset(("floor", "ceil", "round", "trunc"))
+
+
+def _trunc_divide(a, b, out, dtype, casting):
+    if np.dtype(dtype).kind in "iub":
+        q = np.floor_divide(a, b, dtype=dtype)
+        inexact = np.not_equal(np.remainder(a, b, dtype=dtype), 0) & np.not_equal(np.less(a, 0), np.less(b, 0))
+        np.add(q, inexact, out=out, casting=casting, dtype=dtype)
+    else:
+        np.trunc(np.true_divide(a, b, dtype=dtype), out=out, casting=casting)
+
+
+def _ufunc2(f):
+    return lambda a, b, out, dtype, casting: f(a, b, out=out, dtype=dtype, casting=casting)
+
+
+def _pred2(f):
+    # comparisons and logical ops write bool; compute in the promoted dtype first
+    def run(a, b, out, dtype, casting):
+        f(np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype), out=out)
+
+    return run
+
+
+_BINARY = {
+    "add": _ufunc2(np.add), "sub": _ufunc2(np.subtract), "mul": _ufunc2(np.multiply),
+    "div": _ufunc2(np.true_divide), "div_trunc": _trunc_divide, "floor_divide": _ufunc2(np.floor_divide),
+    "remainder": _ufunc2(np.remainder), "fmod": _ufunc2(np.fmod), "pow": _ufunc2(np.power),
+    "maximum": _ufunc2(np.maximum), "minimum": _ufunc2(np.minimum), "fmax": _ufunc2(np.fmax),
+    "fmin": _ufunc2(np.fmin), "atan2": _ufunc2(np.arctan2), "hypot": _ufunc2(np.hypot),
+    "copysign": _ufunc2(np.copysign), "logaddexp": _ufunc2(np.logaddexp), "xlogy": _ufunc2(scipy.special.xlogy),
+    "bitwise_and": _ufunc2(np.bitwise_and), "bitwise_or": _ufunc2(np.bitwise_or),
+    "bitwise_xor": _ufunc2(np.bitwise_xor), "left_shift": _ufunc2(np.left_shift),
+    "right_shift": _ufunc2(np.right_shift),
+    "eq": _pred2(np.equal), "ne": _pred2(np.not_equal), "lt": _pred2(np.less), "le": _pred2(np.less_equal),
+    "gt": _pred2(np.greater), "ge": _pred2(np.greater_equal), "logical_and": _pred2(np.logical_and),
+    "logical_or": _pred2(np.logical_or), "logical_xor": _pred2(np.logical_xor),
+}
+_INT_DIVISIONS = frozenset(("floor_divide", "remainder", "fmod", "div_trunc"))
+
+
+def capabilities():
+    """The CPU as the kernels see it: active SIMD ISA, OpenMP threads.
+
+    >>> import rustorch
+    >>> rustorch.backends.cpu.capabilities()["num_threads"] >= 1
+    True
+    """
+    return _cpuinfo.capabilities()
+
+
+def _contiguous_block(dims):
+    return all(b == a + 1 for a, b in zip(dims, dims[1:]))
+
+
+class CPUBackend(Backend):
+    name = "cpu"
+
+    def availability(self):
+        return None
+
+    def capabilities(self):
+        return capabilities()
+
+    # memory -------------------------------------------------------------------
+    def empty(self, numel, dtype, device):
+        nbytes = numel * dtype.itemsize
+        try:
+            if not hasattr(_pool, "alloc"): return np.empty(numel, dtype.np)  # TEMPDEV
+            block = _pool.alloc(nbytes)
+        except MemoryError:
+            raise OutOfMemoryError(f"CPU out of memory: failed to allocate {nbytes} bytes") from None
+        return np.frombuffer(block, dtype=dtype.np, count=numel)
+
+    def from_host(self, array, device):
+        return array.reshape(-1)
+
+    def to_host(self, t):
+        itemsize = t.dtype.itemsize
+        return np.ndarray(t._shape, t.dtype.np, t._storage.data, t._offset * itemsize,
+                          tuple(s * itemsize for s in t._stride))
+
+    def copy_(self, dst, src):
+        d = dst._array()
+        s = src._array() if not isinstance(src, np.ndarray) else src
+        if s.dtype == d.dtype and d.size:
+            if s.shape != d.shape:
+                s = np.broadcast_to(s, d.shape)
+            np.copyto(d, s) if not hasattr(_copy, "copy") else _copy.copy(s, d)  # TEMPDEV
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+                np.copyto(d, s, casting="unsafe")
+
+    def fill_(self, dst, value):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            dst._array()[...] = value
+
+    def memory_stats(self, device):
+        return _pool.stats()
+
+    def empty_cache(self, device):
+        _pool.empty_cache()
+
+    # elementwise --------------------------------------------------------------
+    def unary(self, op, x, out):
+        xa = x._array()
+        oa = out._array()
+        if op in _ew.UNARY_OPS and oa.dtype in _FAST and xa.dtype == oa.dtype:
+            _ew.unary(op, xa, oa)
+            return
+        if oa.dtype.kind in "iu" and op in _INT_IDENTITY:
+            np.copyto(oa, xa, casting="unsafe")
+            return
+        with np.errstate(all="ignore"):
+            if out.dtype.name in _HALF:
+                # as torch does, compute half-precision ops in float32 and round once
+                tmp = np.empty(oa.shape, np.float32)
+                _UNARY[op](xa.astype(np.float32), tmp)
+                np.copyto(oa, tmp, casting="unsafe")
+            elif xa.dtype.kind in "biu" and oa.dtype.kind in "fc":
+                _UNARY[op](xa.astype(oa.dtype), oa)
+            else:
+                _UNARY[op](xa, oa)
+
+    def binary(self, op, a, b, out, compute_dtype):
+        oa = out._array()
+        aa = a._array() if not isinstance(a, (int, float, complex)) else a
+        ba = b._array() if not isinstance(b, (int, float, complex)) else b
+        cdt = compute_dtype.np
+        if op in _ew.BINARY_OPS and cdt in _FAST and oa.dtype == cdt and oa.size:
+            aa = self._operand(aa, cdt, oa.shape)
+            ba = self._operand(ba, cdt, oa.shape)
+            if aa is not None and ba is not None:
+                _ew.binary(op, aa, ba, oa)
+                return
+            aa = a._array() if not isinstance(a, (int, float, complex)) else a
+            ba = b._array() if not isinstance(b, (int, float, complex)) else b
+        if op in _INT_DIVISIONS and cdt.kind in "iub" and np.any(np.equal(ba, 0)):
+            raise ValueOutOfRangeError(f"{op}(): ZeroDivisionError: integer division by zero")
+        if op == "pow" and cdt.kind in "iu" and np.any(np.less(ba, 0)):
+            raise ValueOutOfRangeError("pow(): Integers to negative integer powers are not allowed")
+        with np.errstate(all="ignore"):
+            if compute_dtype.name in _HALF:
+                tmp = np.empty(oa.shape, np.float32)
+                _BINARY[op](aa, ba, tmp, np.float32, "unsafe")
+                np.copyto(oa, tmp, casting="unsafe")
+            else:
+                _BINARY[op](aa, ba, oa, cdt, "unsafe")
+
+    @staticmethod
+    def _operand(v, dtype, shape):
+        # an operand for the C kernel: ``dtype`` and broadcast to ``shape``; None if it needs a cast
+        if isinstance(v, np.ndarray):
+            if v.dtype != dtype:
+                return None
+        else:
+            v = np.asarray(v, dtype=dtype)
+        return v if v.shape == shape else np.broadcast_to(v, shape)
+
+    def where(self, cond, a, b, out):
+        oa = out._array()
+        aa = a._array() if not isinstance(a, (int, float, complex)) else a
+        ba = b._array() if not isinstance(b, (int, float, complex)) else b
+        ca = cond._array()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            if ba is oa or (isinstance(ba, np.ndarray) and np.shares_memory(ba, oa) and ba.shape == oa.shape
+                            and ba.strides == oa.strides and ba.ctypes.data == oa.ctypes.data):
+                np.copyto(oa, aa, where=ca, casting="unsafe")  # masked_fill: only the selected elements change
+                return
+            np.copyto(oa, np.where(ca, aa, ba), casting="unsafe")
+
+    # reductions ---------------------------------------------------------------
+    def reduce(self, op, x, dims, out, out_index=None):
+        xa = x._array()
+        oa = out._array()
+        if (op in _red.REDUCE_OPS and xa.dtype in _FAST and xa.flags.c_contiguous and _contiguous_block(dims)
+                and (oa.dtype == xa.dtype or op in ("argmax", "argmin"))):
+            shape = xa.shape
+            outer = int(np.prod(shape[: dims[0]], dtype=np.int64))
+            inner = int(np.prod(shape[dims[-1] + 1:], dtype=np.int64))
+            r = xa.size // max(outer * inner, 1) if xa.size else int(np.prod([shape[d] for d in dims], dtype=np.int64))
+            idx = out_index._array().reshape(outer, inner) if out_index is not None else None
+            _red.reduce(op, xa.reshape(outer, r, inner), oa.reshape(outer, inner), idx)
+            return
+        axis = tuple(dims)
+        with np.errstate(all="ignore"):
+            if op in ("sum", "prod", "nansum"):
+                f = {"sum": np.sum, "prod": np.prod, "nansum": np.nansum}[op]
+                acc = np.float32 if oa.dtype.name in _HALF else oa.dtype
+                np.copyto(oa, f(xa, axis=axis, keepdims=True, dtype=acc), casting="unsafe")
+            elif op in ("max", "min"):
+                np.copyto(oa, (np.max if op == "max" else np.min)(xa, axis=axis, keepdims=True), casting="unsafe")
+                if out_index is not None:
+                    f = np.argmax if op == "max" else np.argmin
+                    np.copyto(out_index._array(), f(xa, axis=axis[0], keepdims=True), casting="unsafe")
+            elif op in ("argmax", "argmin"):
+                f = np.argmax if op == "argmax" else np.argmin
+                if len(axis) == xa.ndim and xa.ndim > 1:
+                    oa[...] = f(xa.reshape(-1)) if xa.flags.c_contiguous else f(np.ascontiguousarray(xa).reshape(-1))
+                else:
+                    np.copyto(oa, f(xa, axis=axis[0] if axis else None, keepdims=True), casting="unsafe")
+            elif op in ("all", "any"):
+                f = np.all if op == "all" else np.any
+                np.copyto(oa, f(xa, axis=axis, keepdims=True), casting="unsafe")
+            else:
+                raise NotImplementedError(f"cpu reduce: unknown op {op!r}")
+
+    def scan(self, op, x, dim, out):
+        xa = x._array()
+        oa = out._array()
+        if op in ("cumsum", "cumprod") and xa.dtype in _FAST and oa.dtype == xa.dtype and xa.flags.c_contiguous:
+            shape = xa.shape
+            outer = int(np.prod(shape[:dim], dtype=np.int64))
+            inner = int(np.prod(shape[dim + 1:], dtype=np.int64))
+            _red.scan(op, xa.reshape(outer, shape[dim], inner), oa.reshape(outer, shape[dim], inner))
+            return
+        f = {"cumsum": np.cumsum, "cumprod": np.cumprod}[op]
+        acc = np.float32 if oa.dtype.name in _HALF else oa.dtype
+        with np.errstate(all="ignore"):
+            np.copyto(oa, f(xa, axis=dim, dtype=acc), casting="unsafe")
+
+    # indexing -----------------------------------------------------------------
+    @staticmethod
+    def _np_index(index):
+        return tuple(i._array() if hasattr(i, "_array") else i for i in index)
+
+    def index_get(self, x, index):
+        try:
+            r = x._array()[self._np_index(index)]
+        except IndexError as e:
+            raise IndexOutOfRangeError(f"index: {e}".replace("axis", "dimension")) from None
+        r = np.ascontiguousarray(r)
+        return r.reshape(-1), r.shape
+
+    def index_put_(self, x, index, value, accumulate):
+        xa = x._array()
+        va = value._array() if hasattr(value, "_array") else value
+        idx = self._np_index(index)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+                if accumulate:
+                    np.add.at(xa, idx, va)
+                else:
+                    xa[idx] = va
+        except IndexError as e:
+            raise IndexOutOfRangeError(f"index_put_: {e}".replace("axis", "dimension")) from None
+
+    def gather(self, x, dim, index, out):
+        xa = x._array()
+        ia = index._array()
+        window = tuple(slice(None) if d == dim else slice(0, s) for d, s in enumerate(ia.shape))
+        np.copyto(out._array(), np.take_along_axis(xa[window], ia, axis=dim))
+
+    def scatter_(self, x, dim, index, src, reduce):
+        xa = x._array()
+        ia = index._array()
+        full = list(np.indices(ia.shape, sparse=True))
+        full[dim] = ia
+        full = tuple(full)
+        if hasattr(src, "_array"):
+            sa = src._array()[tuple(slice(0, s) for s in ia.shape)]
+        else:
+            sa = src
+        if reduce is None:
+            xa[full] = sa
+        elif reduce == "add":
+            np.add.at(xa, full, sa)
+        elif reduce == "multiply":
+            np.multiply.at(xa, full, sa)
+        elif reduce in ("amax", "amin"):
+            (np.maximum if reduce == "amax" else np.minimum).at(xa, full, sa)
+        else:
+            raise NotImplementedError(f"cpu scatter_: unknown reduce {reduce!r}")
+
+    def nonzero(self, x):
+        r = np.ascontiguousarray(np.stack(np.nonzero(x._array()), axis=-1).astype(np.int64))
+        if x.ndim == 0:
+            r = np.zeros((int(bool(x._array())), 0), np.int64)
+        return r.reshape(-1), r.shape
+
+    def sort(self, x, dim, descending, stable, values, indices):
+        xa = x._array()
+        if descending:
+            # a stable descending sort that puts NaN first, as torch: sort the reversed
+            # axis ascending and reverse the result back
+            n = xa.shape[dim]
+            rev = np.flip(xa, axis=dim)
+            order = np.flip(np.argsort(rev, axis=dim, kind="stable"), axis=dim)
+            order = (n - 1) - order
+        else:
+            order = np.argsort(xa, axis=dim, kind="stable")
+        np.copyto(indices._array(), order)
+        np.copyto(values._array(), np.take_along_axis(xa, order, axis=dim))
+
+    # contraction --------------------------------------------------------------
+    def matmul(self, a, b, out):
+        aa = a._array()
+        ba = b._array()
+        oa = out._array()
+        if oa.dtype in _GEMM and aa.dtype == oa.dtype and ba.dtype == oa.dtype and oa.size:
+            m, n = oa.shape[-2], oa.shape[-1]
+            k = aa.shape[-1]
+            batch = oa.shape[:-2]
+            if ba.ndim == 2 and aa.flags.c_contiguous:
+                # (..., M, K) @ (K, N) is one GEMM over the stacked rows
+                _blas.gemm(aa.reshape(1, -1, k), ba[None], oa.reshape(1, -1, n))
+                return
+            a3 = self._as_batched(aa, batch, m, k)
+            b3 = self._as_batched(ba, batch, k, n)
+            _blas.gemm(a3, b3, oa.reshape(-1, m, n))
+            return
+        np.matmul(aa, ba, out=oa, casting="unsafe")
+
+    @staticmethod
+    def _as_batched(x, batch, rows, cols):
+        # a (B, rows, cols) view for the GEMM kernel, copying only when the layout forces it
+        x = np.broadcast_to(x, batch + (rows, cols))
+        s = x.strides
+        if not (s[-1] == x.itemsize or s[-2] == x.itemsize):
+            x = np.ascontiguousarray(x)
+        try:
+            x3 = x.reshape(-1, rows, cols, copy=False) if batch else x[None]
+        except (ValueError, AttributeError):
+            x3 = np.ascontiguousarray(x).reshape(-1, rows, cols)
+        return x3
+
+    # random -------------------------------------------------------------------
+    def random_(self, kind, out, seed, offset):
+        oa = out._array().reshape(-1)
+        if kind == "bits":
+            oa = oa.view(np.uint32 if oa.itemsize == 4 else np.uint64)  # the words, read back as int32/int64
+        fill = {"uniform": _philox.philox_uniform, "normal": _philox.philox_normal, "bits": _philox.philox_bits}[kind]
+        return fill(seed, offset, oa)
+
+
+BACKEND = CPUBackend()

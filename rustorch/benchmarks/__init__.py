@@ -1,0 +1,1 @@
+"""Speed comparisons with torch: ``python -m rustorch.benchmarks.compare`` (needs torch installed)."""

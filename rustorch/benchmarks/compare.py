@@ -1,0 +1,124 @@
+"""Time rustorch against torch in one process: ``python -m rustorch.benchmarks.compare``.
+
+For each case both libraries run the same op on the same float32 data with the
+same thread count; runs are interleaved (rustorch, torch, rustorch, ...) and the
+ratio printed is median(rustorch) / median(torch): below 1.0 rustorch is faster.
+torch is only a reference here; rustorch itself never imports it.
+
+Options: --repeat N (default 15), --threads N (default: rustorch's thread count),
+--only SUBSTRING (run the cases whose name contains it).
+"""
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import rustorch
+
+
+def _timer(fn, min_seconds=0.02):
+    """A callable timing ``fn``: seconds per call, looping enough calls to last ``min_seconds``."""
+    fn()
+    start = time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    loops = max(1, int(min_seconds / max(once, 1e-9)))
+
+    def run():
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        return (time.perf_counter() - t0) / loops
+
+    return run
+
+
+def _softmax(lib, x):
+    e = (x - x.max(dim=1, keepdim=True).values).exp()
+    return e / e.sum(dim=1, keepdim=True)
+
+
+def cases(torch):
+    """(name, rustorch callable, torch callable) for every case of the issue's table."""
+    rng = np.random.default_rng(0)
+
+    def pair(*shape):
+        a = rng.standard_normal(shape, dtype=np.float32)
+        return rustorch.from_numpy(a.copy()), torch.from_numpy(a.copy())
+
+    out = []
+    for n, label in ((1 << 20, "1M"), (1 << 24, "16M")):
+        (ra, ta), (rb, tb) = pair(n), pair(n)
+        out.append((f"add {label}", lambda ra=ra, rb=rb: ra + rb, lambda ta=ta, tb=tb: ta + tb))
+        out.append((f"mul {label}", lambda ra=ra, rb=rb: ra * rb, lambda ta=ta, tb=tb: ta * tb))
+    rx, tx = pair(1 << 22)
+    out.append(("exp 4M", lambda: rx.exp(), lambda: tx.exp()))
+    out.append(("tanh 4M", lambda: rx.tanh(), lambda: tx.tanh()))
+    rm, tm = pair(4096, 4096)
+    out.append(("sum dim=-1 (4096,4096)", lambda: rm.sum(dim=-1), lambda: tm.sum(dim=-1)))
+    out.append(("sum all (4096,4096)", lambda: rm.sum(), lambda: tm.sum()))
+    out.append(("max dim=1 (4096,4096)", lambda: rm.max(dim=1), lambda: tm.max(dim=1)))
+    rs, ts = pair(4096, 1024)
+    out.append(("softmax composed (4096,1024)", lambda: _softmax(rustorch, rs), lambda: _softmax(torch, ts)))
+    out.append(("softmax composed vs torch.softmax", lambda: _softmax(rustorch, rs), lambda: torch.softmax(ts, dim=1)))
+    for n in (256, 1024, 2048):
+        (ra, ta), (rb, tb) = pair(n, n), pair(n, n)
+        out.append((f"matmul {n}", lambda ra=ra, rb=rb: ra @ rb, lambda ta=ta, tb=tb: ta @ tb))
+    out.append(("copy of transposed (4096,4096)", lambda: rm.t().contiguous(), lambda: tm.t().contiguous()))
+    return out
+
+
+def measure(rt_fn, torch_fn, repeat):
+    rt_run, torch_run = _timer(rt_fn), _timer(torch_fn)
+    rt_times, torch_times = [], []
+    for _ in range(repeat):
+        rt_times.append(rt_run())
+        torch_times.append(torch_run())
+    return statistics.median(rt_times), statistics.median(torch_times)
+
+
+def pool_case(repeat):
+    """What the caching allocator saves: allocate, touch and free a 64 MiB tensor, pool vs fresh pages."""
+    n = 16 << 20
+
+    def with_pool():
+        rustorch.empty(n).fill_(1.0)
+
+    def without_pool():
+        np.empty(n, np.float32).fill(1.0)
+
+    return measure(with_pool, without_pool, repeat)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--only", default="")
+    args = parser.parse_args(argv)
+    try:
+        import torch
+    except ImportError:
+        sys.exit("rustorch.benchmarks.compare needs torch as the reference: pip install torch")
+    threads = args.threads or rustorch.get_num_threads()
+    rustorch.set_num_threads(threads)
+    torch.set_num_threads(threads)
+    caps = rustorch.backends.cpu.capabilities()
+    print(f"rustorch {rustorch.__version__} vs torch {torch.__version__}; {threads} threads; ISA {caps['isa']}; "
+          f"median of {args.repeat} interleaved runs; float32")
+    print(f"{'case':<36} {'rustorch ms':>12} {'torch ms':>10} {'ratio':>7}")
+    for name, rt_fn, torch_fn in cases(torch):
+        if args.only not in name:
+            continue
+        rt, tt = measure(rt_fn, torch_fn, args.repeat)
+        print(f"{name:<36} {rt * 1e3:>12.3f} {tt * 1e3:>10.3f} {rt / tt:>7.2f}", flush=True)
+    if args.only in "memory pool":
+        pooled, fresh = pool_case(args.repeat)
+        print(f"\nmemory pool: empty(16M float32)+fill_ {pooled * 1e3:.2f} ms with the pool vs "
+              f"{fresh * 1e3:.2f} ms with fresh np.empty pages ({fresh / pooled:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()

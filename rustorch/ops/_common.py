@@ -1,0 +1,119 @@
+"""Helpers shared by the op families: argument checks, broadcasting, output allocation."""
+import numbers
+
+import numpy as np
+
+from .. import _dtype
+from .._device import device as _device
+from ..backends.registry import get_default_device
+from ..errors import DeviceError, DimensionError, DTypeCastError, DTypeError, InvalidTypeError, ShapeError, ValueOutOfRangeError
+from ..tensor import Storage, Tensor, _make, check_same_device, contiguous_strides, empty_tensor, numel_of
+
+def as_number(op, value):
+    """``value`` as a Python number (NumPy scalars and 0-d arrays included), else InvalidTypeError."""
+    kind = type(value)
+    if kind is int or kind is float or kind is bool or kind is complex:
+        return value
+    if isinstance(value, (numbers.Number, np.generic)) or isinstance(value, np.ndarray) and value.ndim == 0:
+        return np.asarray(value).item()
+    raise InvalidTypeError(f"{op}(): expected a Tensor or a number, got {type(value).__name__}")
+
+
+def resolve_device(device):
+    return get_default_device() if device is None else (device if isinstance(device, _device) else _device(device))
+
+
+def broadcast_shapes(op, *shapes):
+    """The broadcast of ``shapes``; ShapeError naming ``op`` and the sizes when they do not broadcast."""
+    ndim = max((len(s) for s in shapes), default=0)
+    result = [1] * ndim
+    for s in shapes:
+        for i, size in enumerate(s, ndim - len(s)):
+            if size != result[i]:
+                if result[i] == 1:
+                    result[i] = size
+                elif size != 1:
+                    raise ShapeError(
+                        f"{op}(): shapes {' and '.join(str(list(x)) for x in shapes)} cannot be broadcast: "
+                        f"the size of tensor a ({result[i]}) must match the size of tensor b ({size}) "
+                        f"at non-singleton dimension {i}"
+                    )
+    return tuple(result)
+
+
+def wrap_dim(op, dim, ndim):
+    """``dim`` in [0, ndim) (negative counts from the end); IndexError-like error naming ``op`` otherwise."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise InvalidTypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise DimensionError(f"{op}(): Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return int(dim) % n
+
+
+def wrap_dims(op, dim, ndim):
+    """A sorted tuple of distinct dims from None (all), an int, or a sequence of ints."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
+        return (wrap_dim(op, dim, ndim),)
+    dims = tuple(wrap_dim(op, d, ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise ShapeError(f"{op}(): dim {tuple(dim)} appears multiple times in the list of dims")
+    return tuple(sorted(dims))
+
+
+def resize_out(op, out, shape):
+    """Give ``out`` the ``shape`` (as torch resizes an out= tensor whose shape differs)."""
+    shape = tuple(shape)
+    if out._shape == shape:
+        return
+    if numel_of(shape) != out.numel() or not out.is_contiguous():
+        backend = out._storage.backend
+        out._storage = Storage(backend.empty(numel_of(shape), out.dtype, out.device), out.device, backend)
+        out._offset = 0
+    out._shape = shape
+    out._stride = contiguous_strides(shape)
+    out._host = None
+
+
+def prepare_out(op, out, shape, result_dtype, device, inplace=False):
+    """A fresh result tensor, or ``out`` checked (device, castable dtype) and resized."""
+    if out is None:
+        return empty_tensor(shape, result_dtype, device)
+    if not isinstance(out, Tensor):
+        raise InvalidTypeError(f"{op}(): out must be a Tensor, got {type(out).__name__}")
+    if out.device != device:
+        raise DeviceError(f"{op}(): out is on {out.device} but the inputs are on {device}")
+    if not _dtype.can_cast(result_dtype, out.dtype):
+        raise DTypeCastError(f"{op}(): result type {result_dtype} can't be cast to the desired output type {out.dtype}")
+    if inplace:
+        if tuple(shape) != out._shape:
+            raise ShapeError(
+                f"{op}(): output with shape {list(out._shape)} doesn't match the broadcast shape {list(shape)}"
+            )
+    else:
+        resize_out(op, out, shape)
+    return out
+
+
+def check_tensor(op, x, name="input"):
+    if not isinstance(x, Tensor):
+        raise InvalidTypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def check_floating(op, d):
+    if not (d.is_floating_point or d.is_complex):
+        raise DTypeError(f"{op}(): expected a floating point or complex dtype, got {d}")
+
+
+def non_negative(op, name, value):
+    if value < 0:
+        raise ValueOutOfRangeError(f"{op}(): {name} must be non-negative, got {value}")
+
+
+__all__ = [
+    "Tensor", "_make", "as_number", "broadcast_shapes", "check_same_device", "check_tensor", "empty_tensor",
+    "prepare_out", "resize_out", "resolve_device", "wrap_dim", "wrap_dims",
+]

@@ -1,0 +1,550 @@
+"""Elementwise ops: arithmetic, comparisons, logical and bitwise ops, unary maths.
+
+Each public function follows torch's signature (``out=`` where torch has it);
+``x.add_(y)`` is ``add(x, y, out=x)`` with torch's in-place checks.
+
+>>> import rustorch
+>>> rustorch.add(rustorch.tensor([1, 2]), 0.5)
+tensor([1.5000, 2.5000])
+"""
+from .. import _dtype
+from ..errors import DTypeError, InvalidTypeError, ValueOutOfRangeError
+from ._common import Tensor, as_number, broadcast_shapes, check_same_device, prepare_out
+
+# how an op's result dtype follows from its promoted input dtype
+ARITH, TRUEDIV, PREDICATE, BITWISE = range(4)
+
+
+def _result_dtypes(name, kind, a, b):
+    compute = _dtype.result_type(a, b)
+    if kind == TRUEDIV:
+        if not (compute.is_floating_point or compute.is_complex):
+            compute = _dtype.get_default_dtype()
+        return compute, compute
+    if kind == PREDICATE:
+        return compute, _dtype.bool_
+    if kind == BITWISE and (compute.is_floating_point or compute.is_complex):
+        raise DTypeError(f"{name}(): only integer and bool tensors are supported, got {compute}")
+    return compute, compute
+
+
+def binary(name, op, a, b, out=None, kind=ARITH, inplace=False):
+    """Run backend binary ``op`` on tensors/numbers ``a`` and ``b`` with torch's promotion and broadcasting."""
+    a_is_t = isinstance(a, Tensor)
+    b_is_t = isinstance(b, Tensor)
+    if not a_is_t:
+        a = as_number(name, a)
+    if not b_is_t:
+        b = as_number(name, b)
+    if a_is_t and b_is_t:
+        device = check_same_device(name, a, b)
+        shape = a._shape if a._shape == b._shape else broadcast_shapes(name, a._shape, b._shape)
+    else:
+        t = a if a_is_t else b
+        device = t._storage.device
+        shape = t._shape
+    compute, result = _result_dtypes(name, kind, a, b)
+    if op == "sub" and compute is _dtype.bool_:
+        raise DTypeError("sub(): subtraction, the `-` operator, with two bool tensors is not supported; use `^` or logical_xor() instead")
+    out = prepare_out(name, out, shape, result, device, inplace)
+    out._storage.backend.binary(op, a, b, out, compute)
+    out._bump_version()
+    return out
+
+
+def unary(name, op, x, out=None, to_float=False, result_dtype=None, inplace=False):
+    """Run backend unary ``op``; ``to_float`` ops give the default float dtype for integer inputs."""
+    if not isinstance(x, Tensor):
+        raise InvalidTypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    d = x.dtype
+    if result_dtype is None:
+        result_dtype = _dtype.get_default_dtype() if to_float and not (d.is_floating_point or d.is_complex) else d
+    out = prepare_out(name, out, x._shape, result_dtype, x._storage.device, inplace)
+    x._storage.backend.unary(op, x, out)
+    out._bump_version()
+    return out
+
+
+def _scalar_check_alpha(name, x, other, alpha):
+    d = _dtype.result_type(x, other)
+    if isinstance(alpha, float) and not (d.is_floating_point or d.is_complex):
+        raise DTypeError(f"{name}(): for integral input tensors, argument alpha must not be a floating point number")
+
+
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, broadcast, with torch's type promotion.
+
+    >>> import rustorch
+    >>> rustorch.add(rustorch.ones(2), rustorch.ones(2), alpha=3)
+    tensor([4., 4.])
+    """
+    if alpha != 1:
+        _scalar_check_alpha("add", input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    return binary("add", "add", input, other, out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other.
+
+    >>> import rustorch
+    >>> rustorch.sub(rustorch.tensor([5, 6]), 1)
+    tensor([4, 5])
+    """
+    if alpha != 1:
+        _scalar_check_alpha("sub", input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    return binary("sub", "sub", input, other, out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input."""
+    return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else binary("rsub", "sub", other, mul(input, alpha) if alpha != 1 else input)
+
+
+def mul(input, other, *, out=None):
+    """input * other.
+
+    >>> import rustorch
+    >>> rustorch.mul(rustorch.tensor([1, 2]), rustorch.tensor([3, 4]))
+    tensor([3, 8])
+    """
+    return binary("mul", "mul", input, other, out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """input / other: true division, or rounded with rounding_mode='trunc' or 'floor'.
+
+    >>> import rustorch
+    >>> rustorch.div(rustorch.tensor([7, -7]), 2, rounding_mode="trunc")
+    tensor([ 3, -3])
+    """
+    if rounding_mode is None:
+        return binary("div", "div", input, other, out, TRUEDIV)
+    if rounding_mode == "trunc":
+        return binary("div", "div_trunc", input, other, out)
+    if rounding_mode == "floor":
+        return binary("div", "floor_divide", input, other, out)
+    raise ValueOutOfRangeError(f"div(): expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
+
+
+divide = true_divide = div
+
+
+def floor_divide(input, other, *, out=None):
+    """input // other, rounding towards minus infinity (as Python's //)."""
+    return binary("floor_divide", "floor_divide", input, other, out)
+
+
+def remainder(input, other, *, out=None):
+    """Python's modulus: the result has the sign of ``other``.
+
+    >>> import rustorch
+    >>> rustorch.remainder(rustorch.tensor([-3, 3]), 2)
+    tensor([1, 1])
+    """
+    return binary("remainder", "remainder", input, other, out)
+
+
+def fmod(input, other, *, out=None):
+    """C's fmod: the result has the sign of ``input``.
+
+    >>> import rustorch
+    >>> rustorch.fmod(rustorch.tensor([-3, 3]), 2)
+    tensor([-1,  1])
+    """
+    return binary("fmod", "fmod", input, other, out)
+
+
+def pow(input, exponent, *, out=None):
+    """input ** exponent (either may be a number).
+
+    >>> import rustorch
+    >>> rustorch.pow(rustorch.tensor([2, 3]), 2)
+    tensor([4, 9])
+    """
+    return binary("pow", "pow", input, exponent, out)
+
+
+def maximum(input, other, *, out=None):
+    """Elementwise maximum; NaN propagates."""
+    return binary("maximum", "maximum", input, other, out)
+
+
+def minimum(input, other, *, out=None):
+    """Elementwise minimum; NaN propagates."""
+    return binary("minimum", "minimum", input, other, out)
+
+
+def fmax(input, other, *, out=None):
+    """Elementwise maximum ignoring NaN."""
+    return binary("fmax", "fmax", input, other, out)
+
+
+def fmin(input, other, *, out=None):
+    """Elementwise minimum ignoring NaN."""
+    return binary("fmin", "fmin", input, other, out)
+
+
+def atan2(input, other, *, out=None):
+    """Angle of (other, input) in radians.
+
+    >>> import rustorch
+    >>> round(rustorch.atan2(rustorch.tensor(1.0), rustorch.tensor(1.0)).item(), 4)
+    0.7854
+    """
+    return binary("atan2", "atan2", input, other, out, TRUEDIV)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other, *, out=None):
+    return binary("hypot", "hypot", input, other, out, TRUEDIV)
+
+
+def copysign(input, other, *, out=None):
+    return binary("copysign", "copysign", input, other, out, TRUEDIV)
+
+
+def logaddexp(input, other, *, out=None):
+    return binary("logaddexp", "logaddexp", input, other, out, TRUEDIV)
+
+
+def xlogy(input, other, *, out=None):
+    return binary("xlogy", "xlogy", input, other, out, TRUEDIV)
+
+
+def _predicate(name, op):
+    def f(input, other, *, out=None):
+        return binary(name, op, input, other, out, PREDICATE)
+
+    f.__name__ = name
+    f.__doc__ = f"Elementwise ``{name}`` giving a bool tensor.\n\n    >>> import rustorch\n    >>> rustorch.{name}(rustorch.tensor([1, 2]), 1).dtype\n    rustorch.bool\n    "
+    return f
+
+
+eq = _predicate("eq", "eq")
+ne = not_equal = _predicate("ne", "ne")
+lt = less = _predicate("lt", "lt")
+le = less_equal = _predicate("le", "le")
+gt = greater = _predicate("gt", "gt")
+ge = greater_equal = _predicate("ge", "ge")
+logical_and = _predicate("logical_and", "logical_and")
+logical_or = _predicate("logical_or", "logical_or")
+logical_xor = _predicate("logical_xor", "logical_xor")
+
+
+def _bitwise(name):
+    def f(input, other, *, out=None):
+        return binary(name, name, input, other, out, BITWISE)
+
+    f.__name__ = name
+    f.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors.\n\n    >>> import rustorch\n    >>> rustorch.{name}(rustorch.tensor([12]), 4).dtype\n    rustorch.int64\n    "
+    return f
+
+
+bitwise_and = _bitwise("bitwise_and")
+bitwise_or = _bitwise("bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor")
+bitwise_left_shift = _bitwise("left_shift")
+bitwise_right_shift = _bitwise("right_shift")
+
+
+# unary ----------------------------------------------------------------------------
+def _unary_op(name, to_float):
+    def f(input, *, out=None):
+        return unary(name, name, input, out, to_float)
+
+    f.__name__ = name
+    f.__doc__ = (f"Elementwise ``{name}``.\n\n    >>> import rustorch\n"
+                 f"    >>> rustorch.{name}(rustorch.tensor([0.5])).shape\n    rustorch.Size([1])\n    ")
+    return f
+
+
+_FLOAT_UNARY = ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos",
+                "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "erf",
+                "erfc", "erfinv", "lgamma", "digamma")
+_SAME_UNARY = ("square", "floor", "ceil", "trunc", "frac", "sign", "relu")
+
+for _name in _FLOAT_UNARY:
+    globals()[_name] = _unary_op(_name, True)
+for _name in _SAME_UNARY:
+    globals()[_name] = _unary_op(_name, False)
+del _name
+
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh  # noqa: F821
+
+
+def abs(input, *, out=None):
+    """|input| (the modulus, of real dtype, for complex input).
+
+    >>> import rustorch
+    >>> rustorch.abs(rustorch.tensor([-1, 2]))
+    tensor([1, 2])
+    """
+    return unary("abs", "abs", input, out, result_dtype=input.dtype.to_real() if isinstance(input, Tensor) else None)
+
+
+absolute = abs
+fix = trunc  # noqa: F821
+
+
+def neg(input, *, out=None):
+    """-input.
+
+    >>> import rustorch
+    >>> rustorch.neg(rustorch.tensor([1, -2]))
+    tensor([-1,  2])
+    """
+    if isinstance(input, Tensor) and input.dtype is _dtype.bool_:
+        raise DTypeError("neg(): negation, the `-` operator, on a bool tensor is not supported; use `~` or logical_not() instead")
+    return unary("neg", "neg", input, out)
+
+
+negative = neg
+
+
+def square(input, *, out=None):
+    """input * input (bool squares to int64, as in torch)."""
+    if isinstance(input, Tensor) and input.dtype is _dtype.bool_:
+        return pow(input, 2, out=out)
+    return unary("square", "square", input, out)
+
+
+def round(input, *, decimals=0, out=None):
+    """Round half to even; with ``decimals``, to that many decimal places.
+
+    >>> import rustorch
+    >>> rustorch.round(rustorch.tensor([0.5, 1.5, 2.567]), decimals=0)
+    tensor([0., 2., 3.])
+    """
+    if decimals == 0:
+        return unary("round", "round", input, out)
+    scale = 10.0 ** decimals
+    return div(unary("round", "round", mul(input, scale)), scale, out=out)
+
+
+def bitwise_not(input, *, out=None):
+    if input.dtype.is_floating_point or input.dtype.is_complex:
+        raise DTypeError(f"bitwise_not(): only integer and bool tensors are supported, got {input.dtype}")
+    return unary("bitwise_not", "bitwise_not", input, out)
+
+
+def logical_not(input, *, out=None):
+    return unary("logical_not", "logical_not", input, out, result_dtype=_dtype.bool_ if out is None else out.dtype)
+
+
+def isnan(input):
+    """True where input is NaN."""
+    return unary("isnan", "isnan", input, result_dtype=_dtype.bool_)
+
+
+def isinf(input):
+    """True where input is +inf or -inf."""
+    return unary("isinf", "isinf", input, result_dtype=_dtype.bool_)
+
+
+def isfinite(input):
+    """True where input is neither NaN nor infinite."""
+    return unary("isfinite", "isfinite", input, result_dtype=_dtype.bool_)
+
+
+def isposinf(input):
+    return logical_and(isinf(input), gt(input, 0))
+
+
+def isneginf(input):
+    return logical_and(isinf(input), lt(input, 0))
+
+
+def signbit(input):
+    return unary("signbit", "signbit", input, result_dtype=_dtype.bool_)
+
+
+def isreal(input):
+    if not input.dtype.is_complex:
+        return ones_like_bool(input)
+    return eq(imag_part(input), 0)
+
+
+def ones_like_bool(input):
+    from .creation import ones_like
+
+    return ones_like(input, dtype=_dtype.bool_)
+
+
+def imag_part(input):
+    from .creation import tensor_from_array
+
+    return tensor_from_array(input._array().imag.copy(), input.device)
+
+
+def real(input):
+    """The real part (a copy; a real tensor is returned as is)."""
+    if not input.dtype.is_complex:
+        return input
+    from .creation import tensor_from_array
+
+    return tensor_from_array(input._array().real.copy(), input.device)
+
+
+def imag(input):
+    """The imaginary part of a complex tensor."""
+    if not input.dtype.is_complex:
+        raise DTypeError("imag(): imag is not implemented for tensors with non-complex dtypes")
+    return imag_part(input)
+
+
+def conj(input):
+    return input if not input.dtype.is_complex else unary("conj", "conj", input)
+
+
+def angle(input, *, out=None):
+    return unary("angle", "angle", input, out, to_float=True,
+                 result_dtype=input.dtype.to_real() if input.dtype.is_complex else None)
+
+
+def float_power(input, exponent, *, out=None):
+    """input ** exponent computed in float64 (complex128 for complex inputs)."""
+    d = _dtype.complex128 if any(getattr(v, "dtype", _dtype.float64).is_complex or isinstance(v, complex)
+                                  for v in (input, exponent)) else _dtype.float64
+    a = input.to(d) if isinstance(input, Tensor) else input
+    b = exponent.to(d) if isinstance(exponent, Tensor) else exponent
+    return binary("float_power", "pow", a, b, out)
+
+
+def positive(input):
+    if input.dtype is _dtype.bool_:
+        raise DTypeError("positive(): the `+` operator on a bool tensor is not supported")
+    return input
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit values to [min, max] (either may be None or a tensor); NaN stays NaN.
+
+    >>> import rustorch
+    >>> rustorch.clamp(rustorch.tensor([-2.0, 0.5, 3.0]), min=-1, max=1)
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min is None and max is None:
+        raise ValueOutOfRangeError("clamp(): at least one of 'min' or 'max' must not be None")
+    if min is None:
+        return minimum(input, max, out=out)
+    if max is None:
+        return maximum(input, min, out=out)
+    result_shape = broadcast_shapes("clamp", input._shape, getattr(min, "_shape", ()), getattr(max, "_shape", ()))
+    if out is input and result_shape != input._shape:
+        raise ValueOutOfRangeError(f"clamp_(): output with shape {list(input._shape)} doesn't match the broadcast shape {list(result_shape)}")
+    # torch promotes over all three operands; clamping to max last makes min > max give max
+    d = _dtype.result_type(input, min, max)
+    low = maximum(input.to(d) if input.dtype is not d else input, min)
+    return minimum(low, max, out=out)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return maximum(input, min)
+
+
+def clamp_max(input, max):
+    return minimum(input, max)
+
+
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input).
+
+    >>> import rustorch
+    >>> rustorch.lerp(rustorch.zeros(2), rustorch.ones(2) * 10, 0.25)
+    tensor([2.5000, 2.5000])
+    """
+    return add(input, mul(weight, sub(end, input)) if isinstance(weight, Tensor) else mul(sub(end, input), weight), out=out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 * tensor2."""
+    prod = mul(tensor1, tensor2)
+    return add(input, prod if value == 1 else mul(prod, value), out=out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 / tensor2 (integer tensor1 and tensor2 are not allowed, as in torch)."""
+    if not (tensor1.dtype.is_floating_point or tensor1.dtype.is_complex or tensor2.dtype.is_floating_point or tensor2.dtype.is_complex):
+        raise DTypeError("addcdiv(): integer division with addcdiv is no longer supported; use addcmul(input, tensor1, 1 / tensor2) instead")
+    q = div(tensor1, tensor2)
+    return add(input, q if value == 1 else mul(q, value), out=out)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN, +inf and -inf by finite numbers (the dtype's max and min by default).
+
+    >>> import rustorch
+    >>> rustorch.nan_to_num(rustorch.tensor([float('nan'), 1.0]))
+    tensor([0., 1.])
+    """
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        return input.clone() if out is None else out.copy_(input)
+    info = _dtype.finfo(input.dtype)
+    posinf = info.max if posinf is None else posinf
+    neginf = info.min if neginf is None else neginf
+    from .indexing import where
+
+    r = where(isnan(input), nan, input)
+    r = where(isposinf(r), posinf, r)
+    r = where(isneginf(r), neginf, r)
+    if r.dtype is not input.dtype:
+        r = r.to(input.dtype)
+    return r if out is None else out.copy_(r)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol * |other|, elementwise (inf equal to inf of the same sign).
+
+    >>> import rustorch
+    >>> rustorch.isclose(rustorch.tensor([1.0, 2.0]), rustorch.tensor([1.0 + 1e-9, 2.1]))
+    tensor([ True, False])
+    """
+    if input.dtype is not other.dtype:
+        raise DTypeError(f"isclose(): {input.dtype} did not match {other.dtype}")
+    close = le(abs(sub(input, other)), add(mul(abs(other), rtol), atol))  # noqa: F821
+    close = logical_or(close, eq(input, other))
+    if equal_nan:
+        close = logical_or(close, logical_and(isnan(input), isnan(other)))
+    return close
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether every element of input is close to other (see isclose)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input, other):
+    """True when the tensors have the same shape and elements."""
+    return input._shape == other._shape and bool(eq(input, other).all())
+
+
+_BINARY_NAMES = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+                 "remainder", "fmod", "pow", "float_power", "maximum", "minimum", "fmax", "fmin", "atan2", "arctan2",
+                 "hypot", "copysign", "logaddexp", "xlogy", "eq", "ne", "not_equal", "lt", "less", "le", "less_equal",
+                 "gt", "greater", "ge", "greater_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and",
+                 "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift")
+_UNARY_NAMES = _FLOAT_UNARY + _SAME_UNARY + ("abs", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "absolute",
+                                             "fix", "neg", "negative", "round", "bitwise_not", "logical_not")
+_OTHER_NAMES = ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit", "isreal", "real", "imag", "conj",
+                "angle", "positive", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
+                "nan_to_num", "isclose", "allclose", "equal", "rsub")
+
+__all__ = list(_BINARY_NAMES + _UNARY_NAMES + _OTHER_NAMES)
+TENSOR_METHODS = [n for n in __all__ if n not in ("real", "imag")]
+INPLACE_METHODS = [n for n in _BINARY_NAMES + _UNARY_NAMES + ("clamp", "clip", "clamp_min", "clamp_max", "lerp",
+                                                              "addcmul", "addcdiv", "nan_to_num")
+                   if n not in ("eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge",
+                                "greater_equal")] + ["eq", "ne", "lt", "le", "gt", "ge"]
