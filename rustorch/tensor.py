@@ -9,7 +9,7 @@ import numpy as np
 from . import _dtype
 from ._device import device as _device_cls
 from .backends.registry import get_backend
-from .errors import DeviceError, DTypeError, InvalidTypeError, ValueOutOfRangeError
+from .errors import DeviceError, DimensionError, DTypeError, InvalidTypeError, ValueOutOfRangeError
 
 
 class Size(tuple):
@@ -65,6 +65,16 @@ def numel_of(shape):
     for s in shape:
         n *= s
     return n
+
+
+def wrap_dim(op, dim, ndim):
+    """``dim`` in [0, ndim) (negative counts from the end); DimensionError naming ``op`` otherwise."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise InvalidTypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise DimensionError(f"{op}(): Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return int(dim) % n
 
 
 def _make(storage, shape, stride, offset, dtype, base=None):
@@ -139,7 +149,7 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._shape)
-        return self._shape[self._wrap_dim(dim)]
+        return self._shape[wrap_dim("size", dim, len(self._shape))]
 
     @property
     def ndim(self):
@@ -158,7 +168,7 @@ class Tensor:
     def stride(self, dim=None):
         if dim is None:
             return self._stride
-        return self._stride[self._wrap_dim(dim)]
+        return self._stride[wrap_dim("stride", dim, len(self._shape))]
 
     def storage_offset(self):
         return self._offset
@@ -214,15 +224,6 @@ class Tensor:
                 return False
             expected *= size
         return True
-
-    def _wrap_dim(self, dim, ndim=None):
-        n = len(self._shape) if ndim is None else ndim
-        if not isinstance(dim, int) or isinstance(dim, bool):
-            raise InvalidTypeError(f"dim must be an int, got {type(dim).__name__}")
-        lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
-        if not lo <= dim <= hi:
-            raise ValueOutOfRangeError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-        return dim % n if n else 0
 
     def _bump_version(self):
         self._storage.version += 1

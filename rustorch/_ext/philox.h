@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <math.h>
+#include <string.h>
 
 #define RT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #define RT_INLINE static inline __attribute__((always_inline))
@@ -52,87 +53,109 @@ RT_INLINE void rt_philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t 
     w[0] = c0; w[1] = c1; w[2] = c2; w[3] = c3;
 }
 
-/* Block number `ctr` (offset + b) of a stream with key = seed. */
-RT_INLINE void rt_philox_at(uint64_t seed, uint64_t ctr, uint32_t w[4])
-{
-    rt_philox4x32_10((uint32_t)ctr, (uint32_t)(ctr >> 32), 0, 0,
-                     (uint32_t)seed, (uint32_t)(seed >> 32), w);
-}
-
-/* Word pair -> 64 bits: word 2j is the low half, word 2j+1 the high half. */
-#define RT_W64(w, j) ((uint64_t)(w)[2 * (j)] | ((uint64_t)(w)[2 * (j) + 1] << 32))
+/* Word pair -> 64 bits: word a is the low half, word b the high half. */
+#define RT_W64(a, b) ((uint64_t)(a) | ((uint64_t)(b) << 32))
 
 /* 2^-24 and 2^-53 */
 #define RT_2M24 5.9604644775390625e-08f
 #define RT_2M53 1.1102230246251565404236316680908203125e-16
 
-/* The per-block transforms: block words w -> K outputs o[0..K-1]. */
-RT_INLINE void rt_blk_u32f(const uint32_t w[4], float o[4])
-{
-    for (int j = 0; j < 4; j++) o[j] = (float)(w[j] >> 8) * RT_2M24;
-}
-RT_INLINE void rt_blk_u64f(const uint32_t w[4], double o[2])
-{
-    for (int j = 0; j < 2; j++) o[j] = (double)(RT_W64(w, j) >> 11) * RT_2M53;
-}
-RT_INLINE void rt_blk_n32f(const uint32_t w[4], float o[4])
-{
-    for (int p = 0; p < 2; p++) {
-        float u1 = (float)((w[2 * p] >> 8) + 1) * RT_2M24;      /* (0, 1] */
-        float u2 = (float)(w[2 * p + 1] >> 8) * RT_2M24;        /* [0, 1) */
-        float r = sqrtf(-2.0f * logf(u1));
-        float t = 6.2831853071795864769f * u2;
-        o[2 * p] = r * cosf(t);
-        o[2 * p + 1] = r * sinf(t);
-    }
-}
-RT_INLINE void rt_blk_n64f(const uint32_t w[4], double o[2])
-{
-    double u1 = (double)((RT_W64(w, 0) >> 11) + 1) * RT_2M53;   /* (0, 1] */
-    double u2 = (double)(RT_W64(w, 1) >> 11) * RT_2M53;         /* [0, 1) */
-    double r = sqrt(-2.0 * log(u1));
-    double t = 6.283185307179586476925 * u2;
-    o[0] = r * cos(t);
-    o[1] = r * sin(t);
-}
-RT_INLINE void rt_blk_b32(const uint32_t w[4], uint32_t o[4])
-{
-    for (int j = 0; j < 4; j++) o[j] = w[j];
-}
-RT_INLINE void rt_blk_b64(const uint32_t w[4], uint64_t o[2])
-{
-    for (int j = 0; j < 2; j++) o[j] = RT_W64(w, j);
-}
+/* The per-block transforms: block words (w0..w3) -> K outputs, written to
+ * the lvalues o0..o(K-1) (the others are not touched). */
+#define RT_XF_U32F(w0, w1, w2, w3, o0, o1, o2, o3) do {                        \
+    o0 = (float)((w0) >> 8) * RT_2M24; o1 = (float)((w1) >> 8) * RT_2M24;       \
+    o2 = (float)((w2) >> 8) * RT_2M24; o3 = (float)((w3) >> 8) * RT_2M24;       \
+} while (0)
+#define RT_XF_U64F(w0, w1, w2, w3, o0, o1, o2, o3) do {                        \
+    o0 = (double)(RT_W64(w0, w1) >> 11) * RT_2M53;                              \
+    o1 = (double)(RT_W64(w2, w3) >> 11) * RT_2M53;                              \
+} while (0)
+/* Box-Muller in float32: u1 in (0, 1] from word a, u2 in [0, 1) from word b */
+#define RT_BM_F32(a, b, zc, zs) do {                                           \
+    float u1_ = (float)(((a) >> 8) + 1) * RT_2M24;                              \
+    float u2_ = (float)((b) >> 8) * RT_2M24;                                    \
+    float r_ = sqrtf(-2.0f * logf(u1_));                                        \
+    float t_ = 6.2831853071795864769f * u2_;                                    \
+    zc = r_ * cosf(t_);                                                         \
+    zs = r_ * sinf(t_);                                                         \
+} while (0)
+#define RT_XF_N32F(w0, w1, w2, w3, o0, o1, o2, o3) do {                        \
+    RT_BM_F32(w0, w1, o0, o1); RT_BM_F32(w2, w3, o2, o3);                       \
+} while (0)
+#define RT_XF_N64F(w0, w1, w2, w3, o0, o1, o2, o3) do {                        \
+    double u1_ = (double)((RT_W64(w0, w1) >> 11) + 1) * RT_2M53; /* (0, 1] */  \
+    double u2_ = (double)(RT_W64(w2, w3) >> 11) * RT_2M53;       /* [0, 1) */  \
+    double r_ = sqrt(-2.0 * log(u1_));                                          \
+    double t_ = 6.283185307179586476925 * u2_;                                  \
+    o0 = r_ * cos(t_);                                                          \
+    o1 = r_ * sin(t_);                                                          \
+} while (0)
+#define RT_XF_B32(w0, w1, w2, w3, o0, o1, o2, o3) do {                         \
+    o0 = (w0); o1 = (w1); o2 = (w2); o3 = (w3);                                 \
+} while (0)
+#define RT_XF_B64(w0, w1, w2, w3, o0, o1, o2, o3) do {                         \
+    o0 = RT_W64(w0, w1); o1 = RT_W64(w2, w3);                                   \
+} while (0)
+
+/* One block, scalar: used for blocks outside whole chunks. */
+#define RT_ONE_BLOCK(XF, seed, ctr, o) do {                                     \
+    uint32_t w_[4];                                                             \
+    uint64_t c_ = (ctr);                                                        \
+    rt_philox4x32_10((uint32_t)c_, (uint32_t)(c_ >> 32), 0, 0,                  \
+                     (uint32_t)(seed), (uint32_t)((seed) >> 32), w_);           \
+    XF(w_[0], w_[1], w_[2], w_[3], (o)[0], (o)[1], (o)[2], (o)[3]);             \
+} while (0)
+
+#define RT_LANES 16   /* blocks per SIMD chunk */
 
 /* fill: out[0..n) from blocks offset, offset+1, ...; K outputs per block.
- * Full blocks run in a parallel simd loop; a last partial block is written
- * element by element. */
-#define RT_DEFINE_FILL(NAME, T, K, BLK)                                         \
+ * Chunks of RT_LANES blocks run in a parallel loop; inside a chunk, the
+ * Philox rounds and the transform are SIMD loops over the blocks (one block
+ * per lane, words and outputs kept as separate arrays so they vectorise),
+ * then the K outputs of each block are interleaved into out.  Blocks past
+ * the last whole chunk, and a final partial block, are done one at a time. */
+#define RT_DEFINE_FILL(NAME, T, K, XF)                                          \
 RT_CLONES static void NAME(uint64_t seed, uint64_t offset, int64_t n, T *out)   \
 {                                                                               \
-    int64_t nfull = n / K;                                                      \
-    _Pragma("omp parallel for simd schedule(static) if(nfull >= RT_PHILOX_PAR_MIN)") \
-    for (int64_t b = 0; b < nfull; b++) {                                       \
-        uint32_t w[4];                                                          \
-        T o[K];                                                                 \
-        rt_philox_at(seed, offset + (uint64_t)b, w);                            \
-        BLK(w, o);                                                              \
+    int64_t nfull = n / K, nch = nfull / RT_LANES;                              \
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);                  \
+    _Pragma("omp parallel for schedule(static) if(nfull >= RT_PHILOX_PAR_MIN)") \
+    for (int64_t ch = 0; ch < nch; ch++) {                                      \
+        uint32_t w0[RT_LANES], w1[RT_LANES], w2[RT_LANES], w3[RT_LANES];        \
+        T o0[RT_LANES], o1[RT_LANES], o2[RT_LANES], o3[RT_LANES];               \
+        _Pragma("omp simd")                                                     \
+        for (int l = 0; l < RT_LANES; l++) {                                    \
+            uint64_t c = offset + (uint64_t)(ch * RT_LANES + l);                \
+            uint32_t w[4];                                                      \
+            rt_philox4x32_10((uint32_t)c, (uint32_t)(c >> 32), 0, 0, k0, k1, w); \
+            w0[l] = w[0]; w1[l] = w[1]; w2[l] = w[2]; w3[l] = w[3];             \
+        }                                                                       \
+        _Pragma("omp simd")                                                     \
+        for (int l = 0; l < RT_LANES; l++)                                      \
+            XF(w0[l], w1[l], w2[l], w3[l], o0[l], o1[l], o2[l], o3[l]);         \
+        T *dst = out + ch * RT_LANES * K;                                       \
+        for (int l = 0; l < RT_LANES; l++) {                                    \
+            dst[l * K] = o0[l]; dst[l * K + 1] = o1[l];                         \
+            if (K == 4) { dst[l * K + 2] = o2[l]; dst[l * K + 3] = o3[l]; }     \
+        }                                                                       \
+    }                                                                           \
+    for (int64_t b = nch * RT_LANES; b < nfull; b++) {                          \
+        T o[4];                                                                 \
+        RT_ONE_BLOCK(XF, seed, offset + (uint64_t)b, o);                        \
         for (int j = 0; j < K; j++) out[b * K + j] = o[j];                      \
     }                                                                           \
     if (n % K) {                                                                \
-        uint32_t w[4];                                                          \
-        T o[K];                                                                 \
-        rt_philox_at(seed, offset + (uint64_t)nfull, w);                        \
-        BLK(w, o);                                                              \
+        T o[4];                                                                 \
+        RT_ONE_BLOCK(XF, seed, offset + (uint64_t)nfull, o);                    \
         for (int64_t i = nfull * K; i < n; i++) out[i] = o[i - nfull * K];      \
     }                                                                           \
 }
 
-RT_DEFINE_FILL(rt_philox_uniform_f32, float, 4, rt_blk_u32f)
-RT_DEFINE_FILL(rt_philox_uniform_f64, double, 2, rt_blk_u64f)
-RT_DEFINE_FILL(rt_philox_normal_f32, float, 4, rt_blk_n32f)
-RT_DEFINE_FILL(rt_philox_normal_f64, double, 2, rt_blk_n64f)
-RT_DEFINE_FILL(rt_philox_bits_u32, uint32_t, 4, rt_blk_b32)
-RT_DEFINE_FILL(rt_philox_bits_u64, uint64_t, 2, rt_blk_b64)
+RT_DEFINE_FILL(rt_philox_uniform_f32, float, 4, RT_XF_U32F)
+RT_DEFINE_FILL(rt_philox_uniform_f64, double, 2, RT_XF_U64F)
+RT_DEFINE_FILL(rt_philox_normal_f32, float, 4, RT_XF_N32F)
+RT_DEFINE_FILL(rt_philox_normal_f64, double, 2, RT_XF_N64F)
+RT_DEFINE_FILL(rt_philox_bits_u32, uint32_t, 4, RT_XF_B32)
+RT_DEFINE_FILL(rt_philox_bits_u64, uint64_t, 2, RT_XF_B64)
 
 #endif /* RUSTORCH_PHILOX_H */

@@ -6,8 +6,8 @@ import numpy as np
 from .. import _dtype
 from .._device import device as _device
 from ..backends.registry import get_default_device
-from ..errors import DeviceError, DimensionError, DTypeCastError, DTypeError, InvalidTypeError, ShapeError, ValueOutOfRangeError
-from ..tensor import Storage, Tensor, _make, check_same_device, contiguous_strides, empty_tensor, numel_of
+from ..errors import DeviceError, DTypeCastError, DTypeError, InvalidTypeError, ShapeError, ValueOutOfRangeError
+from ..tensor import Storage, Tensor, _make, check_same_device, contiguous_strides, empty_tensor, numel_of, wrap_dim
 
 def as_number(op, value):
     """``value`` as a Python number (NumPy scalars and 0-d arrays included), else InvalidTypeError."""
@@ -39,16 +39,6 @@ def broadcast_shapes(op, *shapes):
                         f"at non-singleton dimension {i}"
                     )
     return tuple(result)
-
-
-def wrap_dim(op, dim, ndim):
-    """``dim`` in [0, ndim) (negative counts from the end); IndexError-like error naming ``op`` otherwise."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-        raise InvalidTypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise DimensionError(f"{op}(): Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return int(dim) % n
 
 
 def wrap_dims(op, dim, ndim):

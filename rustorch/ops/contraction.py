@@ -1,12 +1,501 @@
-"""(being written)"""
-__all__ = []
+"""Contractions: matmul and its 1-D/2-D/batched relatives, addmm-style fused forms, tensordot, kron, einsum.
+
+As in torch, the operands of a matrix product must share a dtype (no type
+promotion); ``outer`` and ``kron`` are elementwise products and do promote.
+The backend's ``matmul`` (batched, strided GEMM) and ``einsum`` primitives do
+the arithmetic.
+
+>>> import rustorch
+>>> a = rustorch.tensor([[1.0, 2.0], [3.0, 4.0]])
+>>> a @ rustorch.tensor([1.0, 1.0])
+tensor([3., 7.])
+"""
+from .. import _dtype
+from ..errors import DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
+from ..tensor import contiguous_strides, numel_of, view_of
+from ._common import Tensor, broadcast_shapes, check_same_device, check_tensor, empty_tensor, prepare_out, wrap_dim
+from .elementwise import add, conj, mul
+from .reduction import sum as _sum
+from .views import permute, reshape
 
 
-def matmul(input, other, *, out=None):
-    from ._common import broadcast_shapes, prepare_out, check_same_device
-    from .. import _dtype
-    device = check_same_device("matmul", input, other)
-    shape = broadcast_shapes("matmul", input._shape[:-2], other._shape[:-2]) + (input._shape[-2], other._shape[-1])
-    out = prepare_out("matmul", out, shape, _dtype.promote_types(input.dtype, other.dtype), device)
-    out._storage.backend.matmul(input, other, out)
+# helpers -------------------------------------------------------------------------------------
+def _check_operands(op, a, b, names=("input", "other")):
+    check_tensor(op, a, names[0])
+    check_tensor(op, b, names[1])
+    check_same_device(op, a, b)
+
+
+def _same_dtype(op, a, b, what="m1 and m2"):
+    if a.dtype is not b.dtype:
+        raise DTypeError(f"{op}(): expected {what} to have the same dtype, but got: {a.dtype} != {b.dtype}")
+    if a.dtype is _dtype.bool_:
+        raise DTypeError(f"{op}(): not implemented for bool tensors")
+
+
+def _check_ndim(op, t, ndim, name):
+    if t.ndim != ndim:
+        kind = {1: "a vector", 2: "a matrix", 3: "a 3D tensor"}[ndim]
+        raise ShapeError(f"{op}(): {name} must be {kind}, but got a {t.ndim}-D tensor of shape {list(t._shape)}")
+
+
+def _reshaped(t, shape):
+    """A view of the fresh, contiguous ``t`` with ``shape`` (same number of elements)."""
+    shape = tuple(shape)
+    return view_of(t, shape, contiguous_strides(shape), t._offset)
+
+
+def _emit(op, result, out):
+    """``result``, or ``out`` (same dtype required, as torch) resized and holding it."""
+    if out is None:
+        return result
+    check_tensor(op, out, "out")
+    if out.dtype is not result.dtype:
+        raise DTypeError(f"{op}(): expected out tensor to have dtype {result.dtype}, but got {out.dtype} instead")
+    out = prepare_out(op, out, result._shape, result.dtype, result.device)
+    out._storage.backend.copy_(out, result)
+    out._bump_version()
     return out
+
+
+def _matmul(a, b):
+    """a (..., M, K) @ b (..., K, N) with broadcast batch dims, into a fresh tensor (checks already done)."""
+    m, k = a._shape[-2:]
+    n = b._shape[-1]
+    shape = broadcast_shapes("matmul", a._shape[:-2], b._shape[:-2]) + (m, n)
+    result = empty_tensor(shape, a.dtype, a.device)
+    if numel_of(shape):
+        backend = result._storage.backend
+        if k == 0:
+            backend.fill_(result, 0)
+        else:
+            backend.matmul(a, b, result)
+    return result
+
+
+def _cannot_multiply(op, a, b):
+    return ShapeError(f"{op}(): mat1 and mat2 shapes cannot be multiplied "
+                      f"({a._shape[-2]}x{a._shape[-1]} and {b._shape[-2]}x{b._shape[-1]})")
+
+
+def _mm_checked(op, a, b):
+    if a._shape[-1] != b._shape[0]:
+        raise _cannot_multiply(op, a, b)
+    return _matmul(a, b)
+
+
+# matrix products -----------------------------------------------------------------------------
+def matmul(input, other, *, out=None):
+    """Matrix product with torch's rules: 1-D @ 1-D is a dot product (0-d), a 1-D operand becomes a
+    row (left) or column (right) vector that is removed again, and batch dims broadcast.
+
+    >>> import rustorch
+    >>> rustorch.matmul(rustorch.ones(5, 2, 3), rustorch.ones(3)).shape
+    rustorch.Size([5, 2])
+    """
+    _check_operands("matmul", input, other)
+    da, db = input.ndim, other.ndim
+    if da == 0 or db == 0:
+        raise ShapeError(f"matmul(): both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+    _same_dtype("matmul", input, other)
+    a = input if da > 1 else view_of(input, (1,) + input._shape, (0,) + input._stride, input._offset)
+    b = other if db > 1 else view_of(other, other._shape + (1,), other._stride + (0,), other._offset)
+    if a._shape[-1] != b._shape[-2]:
+        raise ShapeError(f"matmul(): shapes {list(input._shape)} and {list(other._shape)} cannot be multiplied "
+                         f"({a._shape[-2]}x{a._shape[-1]} and {b._shape[-2]}x{b._shape[-1]})")
+    result = _matmul(a, b)
+    shape = result._shape[:-2] + result._shape[-2:-1] * (da > 1) + result._shape[-1:] * (db > 1)
+    return _emit("matmul", _reshaped(result, shape), out)
+
+
+def mm(input, mat2, *, out=None):
+    """Product of two matrices (no broadcasting).
+
+    >>> import rustorch
+    >>> rustorch.mm(rustorch.ones(2, 3), rustorch.ones(3, 4)).shape
+    rustorch.Size([2, 4])
+    """
+    _check_operands("mm", input, mat2, ("input", "mat2"))
+    _check_ndim("mm", input, 2, "self")
+    _check_ndim("mm", mat2, 2, "mat2")
+    _same_dtype("mm", input, mat2)
+    return _emit("mm", _mm_checked("mm", input, mat2), out)
+
+
+def bmm(input, mat2, *, out=None):
+    """Batched product of (B, n, m) and (B, m, p) tensors (no broadcasting).
+
+    >>> import rustorch
+    >>> rustorch.bmm(rustorch.ones(4, 2, 3), rustorch.ones(4, 3, 5)).shape
+    rustorch.Size([4, 2, 5])
+    """
+    _check_operands("bmm", input, mat2, ("input", "mat2"))
+    _check_ndim("bmm", input, 3, "batch1")
+    _check_ndim("bmm", mat2, 3, "batch2")
+    _same_dtype("bmm", input, mat2)
+    expected = [input._shape[0], input._shape[2]]
+    if list(mat2._shape[:2]) != expected:
+        raise ShapeError(f"bmm(): Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
+                         f"{list(mat2._shape[:2])} (batch1 {list(input._shape)}, batch2 {list(mat2._shape)})")
+    return _emit("bmm", _matmul(input, mat2), out)
+
+
+def mv(input, vec, *, out=None):
+    """Matrix-vector product.
+
+    >>> import rustorch
+    >>> rustorch.mv(rustorch.ones(2, 3), rustorch.ones(3))
+    tensor([3., 3.])
+    """
+    _check_operands("mv", input, vec, ("input", "vec"))
+    _check_ndim("mv", input, 2, "mat")
+    _check_ndim("mv", vec, 1, "vec")
+    _same_dtype("mv", input, vec)
+    if input._shape[1] != vec._shape[0]:
+        raise ShapeError(f"mv(): size mismatch, got mat ({input._shape[0]}x{input._shape[1]}), vec ({vec._shape[0]})")
+    return matmul(input, vec, out=out)
+
+
+def dot(input, other, *, out=None):
+    """Dot product of two 1-D tensors of the same size and dtype (a 0-d tensor).
+
+    >>> import rustorch
+    >>> rustorch.dot(rustorch.tensor([1, 2]), rustorch.tensor([3, 4]))
+    tensor(11)
+    """
+    _check_operands("dot", input, other)
+    if input.ndim != 1 or other.ndim != 1:
+        raise ShapeError(f"dot(): 1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors "
+                         f"(shapes {list(input._shape)} and {list(other._shape)})")
+    _same_dtype("dot", input, other, "both vectors")
+    if input._shape != other._shape:
+        raise ShapeError(f"dot(): inconsistent tensor size, expected tensor [{input._shape[0]}] and src "
+                         f"[{other._shape[0]}] to have the same number of elements")
+    return matmul(input, other, out=out)
+
+
+def vdot(input, other, *, out=None):
+    """Dot product with the first vector conjugated.
+
+    >>> import rustorch
+    >>> rustorch.vdot(rustorch.tensor([1j]), rustorch.tensor([1j]))
+    tensor(1.+0.j)
+    """
+    _check_operands("vdot", input, other)
+    return dot(conj(input), other, out=out)
+
+
+def inner(input, other, *, out=None):
+    """Sum of products over the last dims; a 0-d operand multiplies instead.
+
+    >>> import rustorch
+    >>> rustorch.inner(rustorch.ones(2, 3), rustorch.ones(4, 3)).shape
+    rustorch.Size([2, 4])
+    """
+    _check_operands("inner", input, other)
+    if input.ndim == 0 or other.ndim == 0:
+        return mul(input, other, out=out)
+    if input._shape[-1] != other._shape[-1]:
+        raise ShapeError(f"inner(): the last dimension must match on both input tensors but got shapes "
+                         f"{list(input._shape)} and {list(other._shape)}")
+    return tensordot(input, other, ([-1], [-1]), out=out)
+
+
+def outer(input, vec2, *, out=None):
+    """Outer product of two vectors (types promote, as for ``mul``).
+
+    >>> import rustorch
+    >>> rustorch.outer(rustorch.tensor([1, 2]), rustorch.tensor([1, 10, 100]))
+    tensor([[  1,  10, 100],
+            [  2,  20, 200]])
+    """
+    _check_operands("outer", input, vec2, ("input", "vec2"))
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise ShapeError(f"outer(): Expected 1-D argument {name}, but got {t.ndim}-D (shape {list(t._shape)})")
+    column = view_of(input, input._shape + (1,), input._stride + (0,), input._offset)
+    return mul(column, vec2, out=out)
+
+
+ger = outer
+
+
+def chain_matmul(*matrices, out=None):
+    """Product of a sequence of 2-D tensors, left to right.
+
+    >>> import rustorch
+    >>> rustorch.chain_matmul(rustorch.ones(2, 3), rustorch.ones(3, 4), rustorch.ones(4, 1)).shape
+    rustorch.Size([2, 1])
+    """
+    if not matrices:
+        raise InvalidArgumentError("chain_matmul(): expected one or more tensors")
+    result = matrices[0]
+    _check_ndim("chain_matmul", result, 2, "every tensor")
+    for m in matrices[1:]:
+        result = mm(result, m)
+    return _emit("chain_matmul", result, None) if out is None else _emit("chain_matmul", result.clone(), out)
+
+
+# fused forms: beta * input + alpha * product ---------------------------------------------
+def _scaled_sum(op, input, product, beta, alpha, out):
+    check_tensor(op, input)
+    if input.dtype is not product.dtype:
+        raise DTypeError(f"{op}(): self and mat2 must have the same dtype, but got {input.dtype} and {product.dtype}")
+    if broadcast_shapes(op, input._shape, product._shape) != product._shape:
+        raise ShapeError(f"{op}(): input of shape {list(input._shape)} does not broadcast to the product's shape "
+                         f"{list(product._shape)}")
+    if alpha != 1:
+        product = mul(product, alpha)
+    if beta == 0:  # as torch: input is ignored, its NaN and inf do not propagate
+        return _emit(op, product, out)
+    return add(input if beta == 1 else mul(input, beta), product, out=out)
+
+
+def _check_inplace(op, input, product):
+    if input._shape != product._shape:
+        raise ShapeError(f"{op}(): the in-place result of shape {list(product._shape)} does not match "
+                         f"self of shape {list(input._shape)}")
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape.
+
+    >>> import rustorch
+    >>> rustorch.addmm(rustorch.ones(3), rustorch.ones(2, 4), rustorch.ones(4, 3), beta=2, alpha=0.5)
+    tensor([[4., 4., 4.],
+            [4., 4., 4.]])
+    """
+    return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha, out)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat @ vec).
+
+    >>> import rustorch
+    >>> rustorch.addmv(rustorch.ones(2), rustorch.ones(2, 3), rustorch.ones(3))
+    tensor([4., 4.])
+    """
+    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha, out)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * bmm(batch1, batch2).
+
+    >>> import rustorch
+    >>> rustorch.baddbmm(rustorch.zeros(2, 1, 1), rustorch.ones(2, 1, 3), rustorch.ones(2, 3, 1)).flatten()
+    tensor([3., 3.])
+    """
+    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha, out)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i]).
+
+    >>> import rustorch
+    >>> rustorch.addbmm(rustorch.zeros(1, 1), rustorch.ones(2, 1, 3), rustorch.ones(2, 3, 1))
+    tensor([[6.]])
+    """
+    return _scaled_sum("addbmm", input, _sum(bmm(batch1, batch2), 0), beta, alpha, out)
+
+
+def _inplace(name, f, product_of):
+    def method(self, a, b, *, beta=1, alpha=1):
+        _check_inplace(name, self, product_of(a, b))
+        return f(self, a, b, beta=beta, alpha=alpha, out=self)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place version of :meth:`{f.__name__}`."
+    return method
+
+
+addmm_ = _inplace("addmm_", addmm, lambda a, b: (a._shape[0], b._shape[-1]) and _ShapeOnly((a._shape[0], b._shape[-1])))
+
+
+# tensordot, kron, einsum ----------------------------------------------------------------
+def _dims_list(op, dims, ndim):
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        dims = [dims]
+    return [wrap_dim(op, d, ndim) for d in dims]
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Sum of products over the ``dims`` of ``a`` and ``b``: an int n (a's last n with b's first n) or a pair
+    of dim lists.
+
+    >>> import rustorch
+    >>> rustorch.tensordot(rustorch.ones(3, 4, 5), rustorch.ones(4, 5, 2), dims=2).shape
+    rustorch.Size([3, 2])
+    """
+    _check_operands("tensordot", a, b, ("a", "b"))
+    if isinstance(dims, int):
+        if dims < 0:
+            raise ValueOutOfRangeError(f"tensordot(): expects dims >= 0, but got dims={dims}")
+        if dims > a.ndim or dims > b.ndim:
+            raise ValueOutOfRangeError(f"tensordot(): expects dims <= ndim of a ({a.ndim}) and b ({b.ndim}), "
+                                       f"but got dims={dims}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        if isinstance(dims, Tensor) and dims.ndim == 0 or len(dims) != 2:
+            raise InvalidTypeError(f"tensordot(): dims must be an int or a pair of dim lists, got {dims!r}")
+        dims_a, dims_b = _dims_list("tensordot", dims[0], a.ndim), _dims_list("tensordot", dims[1], b.ndim)
+        if len(dims_a) != len(dims_b):
+            raise ShapeError(f"tensordot(): both dimension lists should have same length, got {dims_a} and {dims_b}")
+    for da, db in zip(dims_a, dims_b):
+        if a._shape[da] != b._shape[db]:
+            raise ShapeError(f"tensordot(): contracted dimensions need to match, but first has size {a._shape[da]} "
+                             f"in dim {da} and second has size {b._shape[db]} in dim {db} "
+                             f"(shapes {list(a._shape)} and {list(b._shape)})")
+    if a.dtype is not b.dtype:
+        raise DTypeError(f"tensordot(): both inputs should have same dtype, got {a.dtype} and {b.dtype}")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    k = numel_of(a._shape[d] for d in dims_a)
+    left = reshape(permute(a, free_a + dims_a), (numel_of(a._shape[d] for d in free_a), k))
+    right = reshape(permute(b, dims_b + free_b), (k, numel_of(b._shape[d] for d in free_b)))
+    _same_dtype("tensordot", left, right)
+    result = _matmul(left, right)
+    return _emit("tensordot", _reshaped(result, [a._shape[d] for d in free_a] + [b._shape[d] for d in free_b]), out)
+
+
+def kron(input, other, *, out=None):
+    """Kronecker product: every element of ``input`` scales a copy of ``other`` (types promote).
+
+    >>> import rustorch
+    >>> rustorch.kron(rustorch.eye(2), rustorch.ones(2, 2)).shape
+    rustorch.Size([4, 4])
+    """
+    _check_operands("kron", input, other)
+    nd = max(input.ndim, other.ndim)
+    sa = (1,) * (nd - input.ndim) + input._shape
+    sb = (1,) * (nd - other.ndim) + other._shape
+    a = reshape(input, [s for size in sa for s in (size, 1)])
+    b = reshape(other, [s for size in sb for s in (1, size)])
+    return reshape(mul(a, b, out=out), [x * y for x, y in zip(sa, sb)])
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _sublist_equation(args):
+    """torch's einsum(op0, sublist0, op1, sublist1, ..., [out_sublist]) as (equation, operands)."""
+    def letters(sub):
+        parts = []
+        for s in sub:
+            if s is Ellipsis:
+                parts.append("...")
+            elif isinstance(s, int) and 0 <= s < len(_LETTERS):
+                parts.append(_LETTERS[s])
+            else:
+                raise ValueOutOfRangeError(f"einsum(): subscript in subscript list is not within the valid range [0, 52): {s!r}")
+        return "".join(parts)
+
+    operands, terms = list(args[0::2]), [letters(s) for s in args[1::2]]
+    output = None
+    if len(terms) < len(operands):  # an odd count: the last item is the output sublist
+        output = letters(operands.pop())
+    equation = ",".join(terms) + ("" if output is None else "->" + output)
+    return equation, operands
+
+
+def _einsum_terms(equation):
+    """Split an equation into its input terms and output term (None when implicit); validate characters."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    for i, c in enumerate(eq):
+        if not (c in _LETTERS or c in ".,->"):
+            raise InvalidArgumentError(f"einsum(): invalid subscript given at index {i} in the equation string "
+                                       f"{equation!r}, subscripts must be in [a-zA-Z]")
+    terms = lhs.split(",")
+    for t in terms + ([rhs] if arrow else []):
+        if t.replace("...", "").count(".") or t.count("...") > 1 or "-" in t or ">" in t:
+            raise InvalidArgumentError(f"einsum(): invalid term {t!r} in equation {equation!r}: use letters and at "
+                                       "most one ellipsis '...' per operand")
+    return terms, (rhs if arrow else None)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, with torch's equation syntax ('ij,jk->ik', '...' for broadcast dims, implicit
+    output when '->' is missing) or its sublist form einsum(op0, [0, 1], op1, [1, 2], [0, 2]).
+
+    Operands must share a dtype; a subscript's sizes must match or be 1 (broadcast).
+
+    >>> import rustorch
+    >>> rustorch.einsum("bij,bjk->bik", rustorch.ones(2, 3, 4), rustorch.ones(2, 4, 5)).shape
+    rustorch.Size([2, 3, 5])
+    """
+    if not isinstance(equation, str):
+        equation, operands = _sublist_equation((equation,) + operands)
+    elif len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    terms, output = _einsum_terms(equation)
+    if len(terms) > len(operands):
+        raise InvalidArgumentError(f"einsum(): fewer operands ({len(operands)}) were provided than specified in the equation {equation!r}")
+    if len(terms) < len(operands):
+        raise InvalidArgumentError(f"einsum(): more operands ({len(operands)}) were provided than specified in the equation {equation!r}")
+    for i, t in enumerate(operands):
+        check_tensor("einsum", t, f"operands[{i}]")
+    check_same_device("einsum", *operands)
+    for t in operands[1:]:
+        if t.dtype is not operands[0].dtype:
+            raise DTypeError(f"einsum(): expected all operands to have the same dtype, but got {operands[0].dtype} and {t.dtype}")
+    if operands[0].dtype is _dtype.bool_:
+        raise DTypeError("einsum(): not implemented for bool tensors")
+
+    # ellipsis dims get fresh letters (right-aligned across operands), so the backend sees letters only
+    spare = [c for c in _LETTERS if c not in equation]
+    n_ell = 0
+    for i, (term, t) in enumerate(zip(terms, operands)):
+        named = len(term.replace("...", ""))
+        if ("..." in term and named > t.ndim) or ("..." not in term and named != t.ndim):
+            raise ShapeError(f"einsum(): the number of subscripts in the equation ({named}) does not match the number of "
+                             f"dimensions ({t.ndim}) for operand {i}" + ("" if "..." in term else " and no ellipsis was given"))
+        if "..." in term:
+            n_ell = max(n_ell, t.ndim - named)
+    ell = "".join(spare[:n_ell])
+    terms = [term.replace("...", ell[n_ell - (t.ndim - len(term) + 3):] if "..." in term else "") if "..." in term else term
+             for term, t in zip(terms, operands)]
+
+    sizes = {}
+    inputs = []
+    for i, (term, t) in enumerate(zip(terms, operands)):
+        seen = {}
+        for label, size in zip(term, t._shape):
+            if label in seen and seen[label] != size:
+                raise ShapeError(f"einsum(): subscript {label} is repeated for operand {i} but the sizes don't match, "
+                                 f"{seen[label]} != {size}")
+            seen[label] = size
+            if sizes.get(label, 1) not in (1, size) and size != 1:
+                raise ShapeError(f"einsum(): subscript {label} has size {size} for operand {i} which does not broadcast "
+                                 f"with previously seen size {sizes[label]}")
+            if size != 1 or label not in sizes:
+                sizes[label] = size
+        inputs.append(term)
+    if output is None:
+        counts = "".join(inputs)
+        output = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1 and c not in ell))
+    else:
+        if "..." in output:
+            output = output.replace("...", ell)
+        for c in output:
+            if output.count(c) > 1:
+                raise InvalidArgumentError(f"einsum(): output subscript {c} appears more than once in the output")
+            if c not in sizes:
+                raise InvalidArgumentError(f"einsum(): output subscript {c} does not appear in the equation for any input operand")
+    # size-1 dims of a broadcast subscript are expanded, so every operand agrees on each label's size
+    expanded = []
+    for term, t in zip(inputs, operands):
+        shape = tuple(sizes[c] for c in term)
+        expanded.append(t if shape == t._shape else
+                        view_of(t, shape, tuple(0 if s != ts else st for s, ts, st in zip(shape, t._shape, t._stride)), t._offset))
+    result = empty_tensor(tuple(sizes[c] for c in output), operands[0].dtype, operands[0].device)
+    result._storage.backend.einsum(",".join(inputs) + "->" + output, expanded, result)
+    return result
+
+
+_PUBLIC = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "chain_matmul", "addmm", "addmv",
+           "baddbmm", "addbmm", "tensordot", "kron", "einsum"]
+__all__ = _PUBLIC
+TENSOR_METHODS = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "baddbmm",
+                  "addbmm", "kron", "addmm_", "addmv_", "baddbmm_", "addbmm_"]

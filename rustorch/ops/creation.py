@@ -191,6 +191,12 @@ def _like(input, dtype, device):
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    """An uninitialised tensor with input's shape, dtype and device.
+
+    >>> import rustorch
+    >>> rustorch.empty_like(rustorch.ones(2, 3)).shape
+    rustorch.Size([2, 3])
+    """
     shape, d, dev = _like(input, dtype, device)
     return empty(shape, dtype=d, device=dev, requires_grad=requires_grad)
 
@@ -207,11 +213,23 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False, layout=No
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    """Ones with input's shape, dtype and device.
+
+    >>> import rustorch
+    >>> rustorch.ones_like(rustorch.zeros(2, dtype=rustorch.int64))
+    tensor([1, 1])
+    """
     shape, d, dev = _like(input, dtype, device)
     return full(shape, 1, dtype=d, device=dev, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    """``fill_value`` with input's shape, dtype and device.
+
+    >>> import rustorch
+    >>> rustorch.full_like(rustorch.zeros(2), 3)
+    tensor([3., 3.])
+    """
     shape, d, dev = _like(input, dtype, device)
     return full(shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
 
@@ -261,7 +279,12 @@ def _from_values(op, values, d, device, out, requires_grad):
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
-    """Deprecated in torch: like arange but includes ``end``; float by default."""
+    """Deprecated in torch: like arange but includes ``end``; float by default.
+
+    >>> import rustorch
+    >>> rustorch.range(1, 3)
+    tensor([1., 2., 3.])
+    """
     if end is None:
         start, end = 0, start
     d = _dtype.get_default_dtype() if dtype is None else dtype

@@ -101,7 +101,12 @@ subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
-    """other - alpha * input."""
+    """other - alpha * input.
+
+    >>> import rustorch
+    >>> rustorch.rsub(rustorch.tensor([1, 2]), 10)
+    tensor([9, 8])
+    """
     return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else binary("rsub", "sub", other, mul(input, alpha) if alpha != 1 else input)
 
 
@@ -138,7 +143,12 @@ divide = true_divide = div
 
 
 def floor_divide(input, other, *, out=None):
-    """input // other, rounding towards minus infinity (as Python's //)."""
+    """input // other, rounding towards minus infinity (as Python's //).
+
+    >>> import rustorch
+    >>> rustorch.floor_divide(rustorch.tensor([7, -7]), 2)
+    tensor([ 3, -4])
+    """
     return binary("floor_divide", "floor_divide", input, other, out)
 
 
@@ -173,22 +183,42 @@ def pow(input, exponent, *, out=None):
 
 
 def maximum(input, other, *, out=None):
-    """Elementwise maximum; NaN propagates."""
+    """Elementwise maximum; NaN propagates.
+
+    >>> import rustorch
+    >>> rustorch.maximum(rustorch.tensor([1, 5]), rustorch.tensor([3, 2]))
+    tensor([3, 5])
+    """
     return binary("maximum", "maximum", input, other, out)
 
 
 def minimum(input, other, *, out=None):
-    """Elementwise minimum; NaN propagates."""
+    """Elementwise minimum; NaN propagates.
+
+    >>> import rustorch
+    >>> rustorch.minimum(rustorch.tensor([1, 5]), rustorch.tensor([3, 2]))
+    tensor([1, 2])
+    """
     return binary("minimum", "minimum", input, other, out)
 
 
 def fmax(input, other, *, out=None):
-    """Elementwise maximum ignoring NaN."""
+    """Elementwise maximum ignoring NaN.
+
+    >>> import rustorch
+    >>> rustorch.fmax(rustorch.tensor([float('nan'), 1.0]), rustorch.tensor([2.0, float('nan')]))
+    tensor([2., 1.])
+    """
     return binary("fmax", "fmax", input, other, out)
 
 
 def fmin(input, other, *, out=None):
-    """Elementwise minimum ignoring NaN."""
+    """Elementwise minimum ignoring NaN.
+
+    >>> import rustorch
+    >>> rustorch.fmin(rustorch.tensor([float('nan'), 1.0]), rustorch.tensor([2.0, float('nan')]))
+    tensor([2., 1.])
+    """
     return binary("fmin", "fmin", input, other, out)
 
 
@@ -206,18 +236,42 @@ arctan2 = atan2
 
 
 def hypot(input, other, *, out=None):
+    """sqrt(input**2 + other**2) without overflow.
+
+    >>> import rustorch
+    >>> rustorch.hypot(rustorch.tensor([3.0]), rustorch.tensor([4.0]))
+    tensor([5.])
+    """
     return binary("hypot", "hypot", input, other, out, TRUEDIV)
 
 
 def copysign(input, other, *, out=None):
+    """The magnitude of input with the sign of other.
+
+    >>> import rustorch
+    >>> rustorch.copysign(rustorch.tensor([2.0]), -1)
+    tensor([-2.])
+    """
     return binary("copysign", "copysign", input, other, out, TRUEDIV)
 
 
 def logaddexp(input, other, *, out=None):
+    """log(exp(input) + exp(other)), computed stably.
+
+    >>> import rustorch
+    >>> rustorch.logaddexp(rustorch.tensor([0.0]), rustorch.tensor([0.0]))
+    tensor([0.6931])
+    """
     return binary("logaddexp", "logaddexp", input, other, out, TRUEDIV)
 
 
 def xlogy(input, other, *, out=None):
+    """input * log(other), 0 where input is 0.
+
+    >>> import rustorch
+    >>> rustorch.xlogy(rustorch.tensor([0.0, 2.0]), rustorch.tensor([0.0, 1.0]))
+    tensor([0., 0.])
+    """
     return binary("xlogy", "xlogy", input, other, out, TRUEDIV)
 
 
@@ -312,7 +366,12 @@ negative = neg
 
 
 def square(input, *, out=None):
-    """input * input (bool squares to int64, as in torch)."""
+    """input * input (bool squares to int64, as in torch).
+
+    >>> import rustorch
+    >>> rustorch.square(rustorch.tensor([-3, 2]))
+    tensor([9, 4])
+    """
     if isinstance(input, Tensor) and input.dtype is _dtype.bool_:
         return pow(input, 2, out=out)
     return unary("square", "square", input, out)
@@ -332,43 +391,94 @@ def round(input, *, decimals=0, out=None):
 
 
 def bitwise_not(input, *, out=None):
+    """Bitwise NOT of an integer or bool tensor.
+
+    >>> import rustorch
+    >>> rustorch.bitwise_not(rustorch.tensor([0, -1]))
+    tensor([-1,  0])
+    """
     if input.dtype.is_floating_point or input.dtype.is_complex:
         raise DTypeError(f"bitwise_not(): only integer and bool tensors are supported, got {input.dtype}")
     return unary("bitwise_not", "bitwise_not", input, out)
 
 
 def logical_not(input, *, out=None):
+    """True where input is zero.
+
+    >>> import rustorch
+    >>> rustorch.logical_not(rustorch.tensor([0, 2]))
+    tensor([ True, False])
+    """
     return unary("logical_not", "logical_not", input, out, result_dtype=_dtype.bool_ if out is None else out.dtype)
 
 
 def isnan(input):
-    """True where input is NaN."""
+    """True where input is NaN.
+
+    >>> import rustorch
+    >>> rustorch.isnan(rustorch.tensor([1.0, float('nan')]))
+    tensor([False,  True])
+    """
     return unary("isnan", "isnan", input, result_dtype=_dtype.bool_)
 
 
 def isinf(input):
-    """True where input is +inf or -inf."""
+    """True where input is +inf or -inf.
+
+    >>> import rustorch
+    >>> rustorch.isinf(rustorch.tensor([1.0, -float('inf')]))
+    tensor([False,  True])
+    """
     return unary("isinf", "isinf", input, result_dtype=_dtype.bool_)
 
 
 def isfinite(input):
-    """True where input is neither NaN nor infinite."""
+    """True where input is neither NaN nor infinite.
+
+    >>> import rustorch
+    >>> rustorch.isfinite(rustorch.tensor([1.0, float('inf')]))
+    tensor([ True, False])
+    """
     return unary("isfinite", "isfinite", input, result_dtype=_dtype.bool_)
 
 
 def isposinf(input):
+    """True where input is +inf.
+
+    >>> import rustorch
+    >>> rustorch.isposinf(rustorch.tensor([float('inf'), -float('inf')]))
+    tensor([ True, False])
+    """
     return logical_and(isinf(input), gt(input, 0))
 
 
 def isneginf(input):
+    """True where input is -inf.
+
+    >>> import rustorch
+    >>> rustorch.isneginf(rustorch.tensor([float('inf'), -float('inf')]))
+    tensor([False,  True])
+    """
     return logical_and(isinf(input), lt(input, 0))
 
 
 def signbit(input):
+    """True where the sign bit is set (also for -0.0).
+
+    >>> import rustorch
+    >>> rustorch.signbit(rustorch.tensor([-0.0, 1.0]))
+    tensor([ True, False])
+    """
     return unary("signbit", "signbit", input, result_dtype=_dtype.bool_)
 
 
 def isreal(input):
+    """True where the imaginary part is zero (everywhere for real tensors).
+
+    >>> import rustorch
+    >>> rustorch.isreal(rustorch.tensor([1 + 0j, 1j]))
+    tensor([ True, False])
+    """
     if not input.dtype.is_complex:
         return ones_like_bool(input)
     return eq(imag_part(input), 0)
@@ -387,7 +497,12 @@ def imag_part(input):
 
 
 def real(input):
-    """The real part (a copy; a real tensor is returned as is)."""
+    """The real part (a copy; a real tensor is returned as is).
+
+    >>> import rustorch
+    >>> rustorch.real(rustorch.tensor([1 + 2j]))
+    tensor([1.])
+    """
     if not input.dtype.is_complex:
         return input
     from .creation import tensor_from_array
@@ -396,23 +511,45 @@ def real(input):
 
 
 def imag(input):
-    """The imaginary part of a complex tensor."""
+    """The imaginary part of a complex tensor.
+
+    >>> import rustorch
+    >>> rustorch.imag(rustorch.tensor([1 + 2j]))
+    tensor([2.])
+    """
     if not input.dtype.is_complex:
         raise DTypeError("imag(): imag is not implemented for tensors with non-complex dtypes")
     return imag_part(input)
 
 
 def conj(input):
+    """The complex conjugate (a real tensor is returned as is).
+
+    >>> import rustorch
+    >>> rustorch.conj(rustorch.tensor([1 + 2j]))
+    tensor([1.-2.j])
+    """
     return input if not input.dtype.is_complex else unary("conj", "conj", input)
 
 
 def angle(input, *, out=None):
+    """The argument of complex numbers; pi for negative reals, 0 otherwise.
+
+    >>> import rustorch
+    >>> rustorch.angle(rustorch.tensor([-1.0, 2.0]))
+    tensor([3.1416, 0.0000])
+    """
     return unary("angle", "angle", input, out, to_float=True,
                  result_dtype=input.dtype.to_real() if input.dtype.is_complex else None)
 
 
 def float_power(input, exponent, *, out=None):
-    """input ** exponent computed in float64 (complex128 for complex inputs)."""
+    """input ** exponent computed in float64 (complex128 for complex inputs).
+
+    >>> import rustorch
+    >>> rustorch.float_power(rustorch.tensor([2]), 3)
+    tensor([8.], dtype=rustorch.float64)
+    """
     d = _dtype.complex128 if any(getattr(v, "dtype", _dtype.float64).is_complex or isinstance(v, complex)
                                   for v in (input, exponent)) else _dtype.float64
     a = input.to(d) if isinstance(input, Tensor) else input
@@ -421,6 +558,12 @@ def float_power(input, exponent, *, out=None):
 
 
 def positive(input):
+    """input itself (the unary + operator).
+
+    >>> import rustorch
+    >>> rustorch.positive(rustorch.tensor([-1]))
+    tensor([-1])
+    """
     if input.dtype is _dtype.bool_:
         raise DTypeError("positive(): the `+` operator on a bool tensor is not supported")
     return input
@@ -452,10 +595,22 @@ clip = clamp
 
 
 def clamp_min(input, min):
+    """max(input, min) elementwise.
+
+    >>> import rustorch
+    >>> rustorch.clamp_min(rustorch.tensor([-1, 3]), 0)
+    tensor([0, 3])
+    """
     return maximum(input, min)
 
 
 def clamp_max(input, max):
+    """min(input, max) elementwise.
+
+    >>> import rustorch
+    >>> rustorch.clamp_max(rustorch.tensor([-1, 3]), 0)
+    tensor([-1,  0])
+    """
     return minimum(input, max)
 
 
@@ -470,13 +625,23 @@ def lerp(input, end, weight, *, out=None):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    """input + value * tensor1 * tensor2."""
+    """input + value * tensor1 * tensor2.
+
+    >>> import rustorch
+    >>> rustorch.addcmul(rustorch.ones(2), rustorch.tensor([2.0, 3.0]), rustorch.tensor([4.0, 5.0]), value=0.5)
+    tensor([5.0000, 8.5000])
+    """
     prod = mul(tensor1, tensor2)
     return add(input, prod if value == 1 else mul(prod, value), out=out)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
-    """input + value * tensor1 / tensor2 (integer tensor1 and tensor2 are not allowed, as in torch)."""
+    """input + value * tensor1 / tensor2 (integer tensor1 and tensor2 are not allowed, as in torch).
+
+    >>> import rustorch
+    >>> rustorch.addcdiv(rustorch.ones(2), rustorch.tensor([2.0, 3.0]), rustorch.tensor([4.0, 6.0]))
+    tensor([1.5000, 1.5000])
+    """
     if not (tensor1.dtype.is_floating_point or tensor1.dtype.is_complex or tensor2.dtype.is_floating_point or tensor2.dtype.is_complex):
         raise DTypeError("addcdiv(): integer division with addcdiv is no longer supported; use addcmul(input, tensor1, 1 / tensor2) instead")
     q = div(tensor1, tensor2)
@@ -522,12 +687,22 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether every element of input is close to other (see isclose)."""
+    """Whether every element of input is close to other (see isclose).
+
+    >>> import rustorch
+    >>> rustorch.allclose(rustorch.tensor([1.0]), rustorch.tensor([1.0 + 1e-7]))
+    True
+    """
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
 def equal(input, other):
-    """True when the tensors have the same shape and elements."""
+    """True when the tensors have the same shape and elements.
+
+    >>> import rustorch
+    >>> rustorch.equal(rustorch.tensor([1, 2]), rustorch.tensor([1, 2]))
+    True
+    """
     return input._shape == other._shape and bool(eq(input, other).all())
 
 

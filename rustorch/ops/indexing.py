@@ -137,6 +137,12 @@ def index_put_(input, indices, values, accumulate=False):
 
 
 def index_put(input, indices, values, accumulate=False):
+    """An out-of-place index_put_: a copy of input with input[indices] = values.
+
+    >>> import rustorch
+    >>> rustorch.zeros(3).index_put((rustorch.tensor([1]),), rustorch.tensor(5.0))
+    tensor([0., 5., 0.])
+    """
     return index_put_(input.clone(), indices, values, accumulate)
 
 

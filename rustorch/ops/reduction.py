@@ -11,11 +11,12 @@ the rest is composed from other ops.
 >>> x.sum(dim=0), x.mean()
 (tensor([4., 6.]), tensor(2.5000))
 """
+import builtins
 import collections
 import math
 
 from .. import _dtype
-from ..errors import DimensionError, DTypeError, InvalidArgumentError, ValueOutOfRangeError
+from ..errors import DimensionError, DTypeError, InvalidArgumentError, InvalidTypeError, ValueOutOfRangeError
 from ..tensor import contiguous_strides, numel_of, view_of
 from ._common import Tensor, check_floating, check_tensor, empty_tensor, prepare_out, wrap_dim, wrap_dims
 from .elementwise import (
@@ -141,7 +142,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if input.dtype.is_complex:
         raise DTypeError("nansum(): nansum does not support complex inputs")
     if input.dtype.is_floating_point:
-        input = _where(isnan(input), input, 0) if False else _where(logical_not(isnan(input)), input, 0)
+        input = _where(logical_not(isnan(input)), input, 0)
     return sum(input, dim, keepdim, dtype=dtype, out=out)
 
 
@@ -154,7 +155,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """
     check_tensor("prod", input)
     if dim is not None and not isinstance(dim, int):
-        raise InvalidArgumentError(f"prod(): argument 'dim' must be an int, got {type(dim).__name__}")
+        raise InvalidTypeError(f"prod(): argument 'dim' must be an int, got {type(dim).__name__}")
     d = dtype or _int_to_long(input.dtype)
     return _emit("prod", _reduce("prod", "prod", _cast(input, d), _dims("prod", input, dim), keepdim, d), out)
 
@@ -173,7 +174,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise DTypeError(f"mean(): could not infer output dtype. {which} must be either a floating point or complex dtype. Got: {d}")
     dims = _dims("mean", input, dim)
     total = sum(_cast(input, d), dims, keepdim)
-    return div(total, _reduced_numel(input, dims) if input.ndim else 1, out=out)
+    return div(total, _reduced_numel(input, dims), out=out)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -252,8 +253,6 @@ def _amax_amin(op, prim, input, dim, keepdim, out):
     _check_real(op, input)
     dims = _dims(op, input, dim)
     _check_nonempty(op, input, dims)
-    if input.numel() == 0 and not input.ndim:
-        raise ValueOutOfRangeError(f"{op}(): cannot reduce an empty tensor")
     return _emit(op, _reduce(op, prim, input, dims, keepdim, input.dtype), out)
 
 
@@ -286,11 +285,8 @@ def aminmax(input, *, dim=None, keepdim=False):
     min=tensor(1),
     max=tensor(3))
     """
-    if dim is None and input.numel() == 0:
-        raise ValueOutOfRangeError(f"aminmax(): cannot compute aminmax over an empty tensor of shape {list(input._shape)}")
-    dims = None if dim is None else dim
-    return _AMINMAX(_amax_amin("aminmax", "min", input, dims, keepdim, None),
-                    _amax_amin("aminmax", "max", input, dims, keepdim, None))
+    return _AMINMAX(_amax_amin("aminmax", "min", input, dim, keepdim, None),
+                    _amax_amin("aminmax", "max", input, dim, keepdim, None))
 
 
 def _arg(op, input, dim, keepdim, out):
@@ -333,9 +329,10 @@ def argmin(input, dim=None, keepdim=False, *, out=None):
 def _logical(op, input, dim, keepdim, out):
     check_tensor(op, input)
     # torch: dim=() reduces nothing here (unlike sum); uint8 keeps its dtype
-    dims = tuple(range(input.ndim)) if dim is None else _dims(op, input, dim) if dim != () and dim != [] else ()
     d = _dtype.uint8 if input.dtype is _dtype.uint8 else _dtype.bool_
-    return _emit(op, _reduce(op, op, input, dims, keepdim, d), out)
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        return _emit(op, _cast(ne(input, 0), d), out)
+    return _emit(op, _reduce(op, op, input, _dims(op, input, dim), keepdim, d), out)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
@@ -376,15 +373,8 @@ def _var_mean(op, input, dims, correction, keepdim):
     m = mean(input, dims, keepdim=True)
     dev = sub(input, m)
     squares = mul(dev, dev) if not dev.dtype.is_complex else add(mul(real(dev), real(dev)), mul(imag_part(dev), imag_part(dev)))
-    n = _reduced_numel(input, dims) if input.ndim else 1
-    v = div(sum(squares, dims, keepdim), builtins_max(0, n - correction))
-    if not keepdim and input.ndim:
-        m = _squeeze(m.contiguous(), dims)
-    return v, m
-
-
-def builtins_max(a, b):
-    return a if a >= b else b
+    v = div(sum(squares, dims, keepdim), builtins.max(0, _reduced_numel(input, dims) - correction))
+    return v, (m if keepdim else _squeeze(m, dims))
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
@@ -448,8 +438,6 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         raise DTypeError(f"norm(): Expected a floating point or complex tensor as input. Got {input.dtype}")
     if isinstance(p, str) and p != "fro":
         raise InvalidArgumentError(f"norm(): p={p!r} is not supported; use p='fro' or a number (matrix norms live in rustorch.linalg)")
-    if isinstance(dim, int) and not isinstance(dim, bool):
-        dim = (dim,)
     dims = _dims("norm", input, dim)
     a = _abs_real(input)
     p = 2 if p == "fro" else p
@@ -458,7 +446,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     elif p == 1:
         result = sum(a, dims, keepdim)
     elif p in (math.inf, -math.inf):
-        if input.ndim and _reduced_numel(input, dims) == 0 or input.numel() == 0:
+        if _reduced_numel(input, dims) == 0:
             raise ValueOutOfRangeError(
                 f"norm(): cannot compute the {p} norm on an empty tensor of shape {list(input._shape)} "
                 "because the operation does not have an identity")
@@ -481,7 +469,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         input = _cast(input, _dtype.get_default_dtype())
     dims = _dims("logsumexp", input, dim)
-    if input.numel() == 0 or not input.ndim:
+    if input.numel() == 0:
         shift = None
     else:
         shift = _reduce("logsumexp", "max", input, dims, True, input.dtype)

@@ -91,7 +91,12 @@ def view(input, *shape):
 
 
 def view_as_dtype(input, dtype):
-    """Reinterpret the bytes as another dtype of the same size."""
+    """Reinterpret the bytes as another dtype of the same size.
+
+    >>> import rustorch
+    >>> rustorch.tensor([1.0]).view(rustorch.int32)
+    tensor([1065353216], dtype=rustorch.int32)
+    """
     if dtype.itemsize != input.dtype.itemsize:
         raise ShapeError(f"view(): changing the element size from {input.dtype.itemsize} to {dtype.itemsize} bytes is not supported")
     from .creation import tensor_from_array
@@ -163,6 +168,12 @@ def unflatten(input, dim, sizes):
 
 
 def ravel(input):
+    """A flat (1-D) view when possible, else a copy.
+
+    >>> import rustorch
+    >>> rustorch.tensor([[1, 2], [3, 4]]).ravel()
+    tensor([1, 2, 3, 4])
+    """
     return reshape(input, (-1,))
 
 
@@ -217,7 +228,13 @@ swapaxes = swapdims = transpose
 
 
 def t(input):
-    """Transpose of a tensor with at most 2 dims."""
+    """Transpose of a tensor with at most 2 dims.
+
+    >>> import rustorch
+    >>> rustorch.tensor([[1, 2]]).t()
+    tensor([[1],
+            [2]])
+    """
     if input.ndim > 2:
         raise ShapeError(f"t(): expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     return transpose(input, 0, 1) if input.ndim == 2 else view_of(input, input._shape, input._stride, input._offset)
@@ -309,6 +326,13 @@ def expand_as(input, other):
 
 
 def broadcast_to(input, size):
+    """input expanded (without copying) to ``size``.
+
+    >>> import rustorch
+    >>> rustorch.broadcast_to(rustorch.tensor([1, 2]), (2, 2))
+    tensor([[1, 2],
+            [1, 2]])
+    """
     return expand(input, size)
 
 
@@ -346,7 +370,12 @@ def narrow(input, dim, start, length):
 
 
 def select(input, dim, index):
-    """The ``index``-th slice of ``dim`` (that dim removed), as a view."""
+    """The ``index``-th slice of ``dim`` (that dim removed), as a view.
+
+    >>> import rustorch
+    >>> rustorch.arange(6).view(2, 3).select(1, 2)
+    tensor([2, 5])
+    """
     d = wrap_dim("select", dim, input.ndim)
     size = input._shape[d]
     if not -size <= index < size:
@@ -439,7 +468,12 @@ def chunk(input, chunks, dim=0):
 
 
 def tensor_split(input, indices_or_sections, dim=0):
-    """Split into n nearly equal parts (the first ones larger), or at the given indices."""
+    """Split into n nearly equal parts (the first ones larger), or at the given indices.
+
+    >>> import rustorch
+    >>> [p.tolist() for p in rustorch.arange(5).tensor_split(2)]
+    [[0, 1, 2], [3, 4]]
+    """
     d = wrap_dim("tensor_split", dim, input.ndim)
     size = input._shape[d]
     if isinstance(indices_or_sections, int):
@@ -457,7 +491,13 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 
 def as_strided(input, size, stride, storage_offset=None):
-    """A view with explicit size, stride and offset into the storage (bounds checked)."""
+    """A view with explicit size, stride and offset into the storage (bounds checked).
+
+    >>> import rustorch
+    >>> rustorch.arange(6).as_strided((2, 2), (1, 2))
+    tensor([[0, 2],
+            [1, 3]])
+    """
     size, stride = tuple(size), tuple(stride)
     offset = input._offset if storage_offset is None else storage_offset
     if len(size) != len(stride) or any(s < 0 for s in size) or any(s < 0 for s in stride) or offset < 0:
