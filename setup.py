@@ -40,7 +40,8 @@ for pyx in sorted(glob.glob("rustorch/_ext/*.pyx")):
 
 setup(
     # gpu/ holds the kernel sources of every GPU dialect; it installs as rustorch.kernels.
-    packages=find_packages(include=["rustorch", "rustorch.*"]) + ["rustorch.kernels"],
+    packages=find_packages(include=["rustorch", "rustorch.*"])
+    + ["rustorch.kernels"] + [f"rustorch.kernels.{d}" for d in ("cuda", "opencl", "wgsl")],
     package_dir={"rustorch.kernels": "gpu"},
     ext_modules=cythonize(
         extensions,

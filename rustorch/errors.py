@@ -21,12 +21,12 @@ class ShapeError(RusTorchError, RuntimeError):
     """Shapes that do not broadcast, match or fit the op."""
 
 
-class DTypeError(RusTorchError, TypeError):
-    """A dtype the op does not support, or a cast it may not do."""
+class DTypeError(RusTorchError, TypeError, RuntimeError):
+    """A dtype the op does not support, or a cast it may not do.
 
-
-class DTypeCastError(RusTorchError, RuntimeError):
-    """A result that cannot be written into the requested output dtype (torch raises RuntimeError)."""
+    torch raises RuntimeError for most dtype problems and TypeError for a few;
+    this class is both, so either ``except`` clause catches it.
+    """
 
 
 class DeviceError(RusTorchError, RuntimeError):

@@ -126,7 +126,7 @@ class Tensor:
     >>> import rustorch
     >>> x = rustorch.tensor([[1.0, 2.0], [3.0, 4.0]])
     >>> (x.T @ x).sum().item()
-    50.0
+    58.0
     """
 
     __slots__ = ("_storage", "_shape", "_stride", "_offset", "dtype", "requires_grad", "grad", "grad_fn",

@@ -26,10 +26,12 @@
 #include <omp.h>
 #endif
 
+#ifndef CP_CLONES /* may be predefined empty to build one ISA only */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CP_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define CP_CLONES
+#endif
 #endif
 
 #define CP_MAXDIM 64

@@ -30,10 +30,12 @@
 #include <omp.h>
 #endif
 
+#ifndef EW_CLONES /* may be predefined empty to build one ISA only */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define EW_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define EW_CLONES
+#endif
 #endif
 
 #define EW_MAXDIM 64          /* NumPy 2's NPY_MAXDIMS */

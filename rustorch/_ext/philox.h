@@ -14,8 +14,12 @@
 #include <math.h>
 #include <string.h>
 
+#ifndef RT_CLONES
 #define RT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#ifndef RT_INLINE
 #define RT_INLINE static inline __attribute__((always_inline))
+#endif
 
 #define RT_PHILOX_M0 0xD2511F53u
 #define RT_PHILOX_M1 0xCD9E8D57u
@@ -70,25 +74,20 @@ RT_INLINE void rt_philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t 
     o0 = (double)(RT_W64(w0, w1) >> 11) * RT_2M53;                              \
     o1 = (double)(RT_W64(w2, w3) >> 11) * RT_2M53;                              \
 } while (0)
-/* Box-Muller in float32: u1 in (0, 1] from word a, u2 in [0, 1) from word b */
-#define RT_BM_F32(a, b, zc, zs) do {                                           \
-    float u1_ = (float)(((a) >> 8) + 1) * RT_2M24;                              \
-    float u2_ = (float)((b) >> 8) * RT_2M24;                                    \
-    float r_ = sqrtf(-2.0f * logf(u1_));                                        \
-    float t_ = 6.2831853071795864769f * u2_;                                    \
-    zc = r_ * cosf(t_);                                                         \
-    zs = r_ * sinf(t_);                                                         \
+/* Box-Muller.  Prepared in one SIMD loop (r, t per pair), then cos and sin
+ * in two more: in one loop GCC fuses sinf+cosf into sincosf, which has no
+ * vector variant and would keep the loop scalar. */
+#define RT_BM_PREP_F32(a, b, r, t) do {                                        \
+    float u1_ = (float)(((a) >> 8) + 1) * RT_2M24;   /* (0, 1] */               \
+    float u2_ = (float)((b) >> 8) * RT_2M24;         /* [0, 1) */               \
+    r = sqrtf(-2.0f * logf(u1_));                                               \
+    t = 6.2831853071795864769f * u2_;                                           \
 } while (0)
-#define RT_XF_N32F(w0, w1, w2, w3, o0, o1, o2, o3) do {                        \
-    RT_BM_F32(w0, w1, o0, o1); RT_BM_F32(w2, w3, o2, o3);                       \
-} while (0)
-#define RT_XF_N64F(w0, w1, w2, w3, o0, o1, o2, o3) do {                        \
+#define RT_BM_PREP_F64(w0, w1, w2, w3, r, t) do {                              \
     double u1_ = (double)((RT_W64(w0, w1) >> 11) + 1) * RT_2M53; /* (0, 1] */  \
     double u2_ = (double)(RT_W64(w2, w3) >> 11) * RT_2M53;       /* [0, 1) */  \
-    double r_ = sqrt(-2.0 * log(u1_));                                          \
-    double t_ = 6.283185307179586476925 * u2_;                                  \
-    o0 = r_ * cos(t_);                                                          \
-    o1 = r_ * sin(t_);                                                          \
+    r = sqrt(-2.0 * log(u1_));                                                  \
+    t = 6.283185307179586476925 * u2_;                                          \
 } while (0)
 #define RT_XF_B32(w0, w1, w2, w3, o0, o1, o2, o3) do {                         \
     o0 = (w0); o1 = (w1); o2 = (w2); o3 = (w3);                                 \
@@ -97,65 +96,112 @@ RT_INLINE void rt_philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t 
     o0 = RT_W64(w0, w1); o1 = RT_W64(w2, w3);                                   \
 } while (0)
 
-/* One block, scalar: used for blocks outside whole chunks. */
-#define RT_ONE_BLOCK(XF, seed, ctr, o) do {                                     \
-    uint32_t w_[4];                                                             \
-    uint64_t c_ = (ctr);                                                        \
-    rt_philox4x32_10((uint32_t)c_, (uint32_t)(c_ >> 32), 0, 0,                  \
-                     (uint32_t)(seed), (uint32_t)((seed) >> 32), w_);           \
-    XF(w_[0], w_[1], w_[2], w_[3], (o)[0], (o)[1], (o)[2], (o)[3]);             \
-} while (0)
-
 #define RT_LANES 16   /* blocks per SIMD chunk */
 
+/* Words of the RT_LANES blocks c0, c0+1, ...: a SIMD loop, one block a lane. */
+RT_INLINE void rt_philox_chunk(uint64_t seed, uint64_t c0, uint32_t *w0,
+                               uint32_t *w1, uint32_t *w2, uint32_t *w3)
+{
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    _Pragma("omp simd")
+    for (int l = 0; l < RT_LANES; l++) {
+        uint64_t c = c0 + (uint64_t)l;
+        uint32_t w[4];
+        rt_philox4x32_10((uint32_t)c, (uint32_t)(c >> 32), 0, 0, k0, k1, w);
+        w0[l] = w[0]; w1[l] = w[1]; w2[l] = w[2]; w3[l] = w[3];
+    }
+}
+
+/* Interleave K SoA outputs into dst[l * K + j]. */
+#define RT_STORE(dst, K, o0, o1, o2, o3) do {                                  \
+    for (int l = 0; l < RT_LANES; l++) {                                        \
+        (dst)[l * K] = o0[l]; (dst)[l * K + 1] = o1[l];                         \
+        if (K == 4) { (dst)[l * K + 2] = o2[l]; (dst)[l * K + 3] = o3[l]; }     \
+    }                                                                           \
+} while (0)
+
+/* Chunk functions: RT_LANES * K outputs from the blocks c0, c0+1, ... */
+#define RT_DEFINE_CHUNK(NAME, T, K, XF)                                         \
+RT_INLINE void NAME(uint64_t seed, uint64_t c0, T *dst)                         \
+{                                                                               \
+    uint32_t w0[RT_LANES], w1[RT_LANES], w2[RT_LANES], w3[RT_LANES];            \
+    T o0[RT_LANES], o1[RT_LANES], o2[RT_LANES], o3[RT_LANES];                   \
+    rt_philox_chunk(seed, c0, w0, w1, w2, w3);                                  \
+    _Pragma("omp simd")                                                         \
+    for (int l = 0; l < RT_LANES; l++)                                          \
+        XF(w0[l], w1[l], w2[l], w3[l], o0[l], o1[l], o2[l], o3[l]);             \
+    RT_STORE(dst, K, o0, o1, o2, o3);                                           \
+}
+
+RT_DEFINE_CHUNK(rt_chunk_u32f, float, 4, RT_XF_U32F)
+RT_DEFINE_CHUNK(rt_chunk_u64f, double, 2, RT_XF_U64F)
+RT_DEFINE_CHUNK(rt_chunk_b32, uint32_t, 4, RT_XF_B32)
+RT_DEFINE_CHUNK(rt_chunk_b64, uint64_t, 2, RT_XF_B64)
+
+RT_INLINE void rt_chunk_n32f(uint64_t seed, uint64_t c0, float *dst)
+{
+    uint32_t w0[RT_LANES], w1[RT_LANES], w2[RT_LANES], w3[RT_LANES];
+    float r0[RT_LANES], t0[RT_LANES], r1[RT_LANES], t1[RT_LANES];
+    float o0[RT_LANES], o1[RT_LANES], o2[RT_LANES], o3[RT_LANES];
+    rt_philox_chunk(seed, c0, w0, w1, w2, w3);
+    _Pragma("omp simd")
+    for (int l = 0; l < RT_LANES; l++) {
+        RT_BM_PREP_F32(w0[l], w1[l], r0[l], t0[l]);
+        RT_BM_PREP_F32(w2[l], w3[l], r1[l], t1[l]);
+    }
+    _Pragma("omp simd")
+    for (int l = 0; l < RT_LANES; l++) {
+        o0[l] = r0[l] * cosf(t0[l]);
+        o2[l] = r1[l] * cosf(t1[l]);
+    }
+    _Pragma("omp simd")
+    for (int l = 0; l < RT_LANES; l++) {
+        o1[l] = r0[l] * sinf(t0[l]);
+        o3[l] = r1[l] * sinf(t1[l]);
+    }
+    RT_STORE(dst, 4, o0, o1, o2, o3);
+}
+
+RT_INLINE void rt_chunk_n64f(uint64_t seed, uint64_t c0, double *dst)
+{
+    uint32_t w0[RT_LANES], w1[RT_LANES], w2[RT_LANES], w3[RT_LANES];
+    double r[RT_LANES], t[RT_LANES], o0[RT_LANES], o1[RT_LANES];
+    rt_philox_chunk(seed, c0, w0, w1, w2, w3);
+    _Pragma("omp simd")
+    for (int l = 0; l < RT_LANES; l++)
+        RT_BM_PREP_F64(w0[l], w1[l], w2[l], w3[l], r[l], t[l]);
+    _Pragma("omp simd")
+    for (int l = 0; l < RT_LANES; l++) o0[l] = r[l] * cos(t[l]);
+    _Pragma("omp simd")
+    for (int l = 0; l < RT_LANES; l++) o1[l] = r[l] * sin(t[l]);
+    RT_STORE(dst, 2, o0, o1, o0, o1);
+}
+
 /* fill: out[0..n) from blocks offset, offset+1, ...; K outputs per block.
- * Chunks of RT_LANES blocks run in a parallel loop; inside a chunk, the
- * Philox rounds and the transform are SIMD loops over the blocks (one block
- * per lane, words and outputs kept as separate arrays so they vectorise),
- * then the K outputs of each block are interleaved into out.  Blocks past
- * the last whole chunk, and a final partial block, are done one at a time. */
-#define RT_DEFINE_FILL(NAME, T, K, XF)                                          \
+ * Whole chunks of RT_LANES blocks are written in a parallel loop; the last,
+ * partial chunk is computed by the same chunk code into a scratch buffer and
+ * its head copied, so every element takes the same (SIMD) path and element
+ * i never depends on n. */
+#define RT_DEFINE_FILL(NAME, T, K, CHUNK)                                       \
 RT_CLONES static void NAME(uint64_t seed, uint64_t offset, int64_t n, T *out)   \
 {                                                                               \
-    int64_t nfull = n / K, nch = nfull / RT_LANES;                              \
-    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);                  \
-    _Pragma("omp parallel for schedule(static) if(nfull >= RT_PHILOX_PAR_MIN)") \
-    for (int64_t ch = 0; ch < nch; ch++) {                                      \
-        uint32_t w0[RT_LANES], w1[RT_LANES], w2[RT_LANES], w3[RT_LANES];        \
-        T o0[RT_LANES], o1[RT_LANES], o2[RT_LANES], o3[RT_LANES];               \
-        _Pragma("omp simd")                                                     \
-        for (int l = 0; l < RT_LANES; l++) {                                    \
-            uint64_t c = offset + (uint64_t)(ch * RT_LANES + l);                \
-            uint32_t w[4];                                                      \
-            rt_philox4x32_10((uint32_t)c, (uint32_t)(c >> 32), 0, 0, k0, k1, w); \
-            w0[l] = w[0]; w1[l] = w[1]; w2[l] = w[2]; w3[l] = w[3];             \
-        }                                                                       \
-        _Pragma("omp simd")                                                     \
-        for (int l = 0; l < RT_LANES; l++)                                      \
-            XF(w0[l], w1[l], w2[l], w3[l], o0[l], o1[l], o2[l], o3[l]);         \
-        T *dst = out + ch * RT_LANES * K;                                       \
-        for (int l = 0; l < RT_LANES; l++) {                                    \
-            dst[l * K] = o0[l]; dst[l * K + 1] = o1[l];                         \
-            if (K == 4) { dst[l * K + 2] = o2[l]; dst[l * K + 3] = o3[l]; }     \
-        }                                                                       \
-    }                                                                           \
-    for (int64_t b = nch * RT_LANES; b < nfull; b++) {                          \
-        T o[4];                                                                 \
-        RT_ONE_BLOCK(XF, seed, offset + (uint64_t)b, o);                        \
-        for (int j = 0; j < K; j++) out[b * K + j] = o[j];                      \
-    }                                                                           \
-    if (n % K) {                                                                \
-        T o[4];                                                                 \
-        RT_ONE_BLOCK(XF, seed, offset + (uint64_t)nfull, o);                    \
-        for (int64_t i = nfull * K; i < n; i++) out[i] = o[i - nfull * K];      \
+    const int64_t per = RT_LANES * K;  /* outputs per chunk */                  \
+    int64_t nch = n / per;                                                      \
+    _Pragma("omp parallel for schedule(static) if(nch * RT_LANES >= RT_PHILOX_PAR_MIN)") \
+    for (int64_t ch = 0; ch < nch; ch++)                                        \
+        CHUNK(seed, offset + (uint64_t)(ch * RT_LANES), out + ch * per);        \
+    if (n % per) {                                                              \
+        T tmp[RT_LANES * K];                                                    \
+        CHUNK(seed, offset + (uint64_t)(nch * RT_LANES), tmp);                  \
+        memcpy(out + nch * per, tmp, (size_t)(n % per) * sizeof(T));            \
     }                                                                           \
 }
 
-RT_DEFINE_FILL(rt_philox_uniform_f32, float, 4, RT_XF_U32F)
-RT_DEFINE_FILL(rt_philox_uniform_f64, double, 2, RT_XF_U64F)
-RT_DEFINE_FILL(rt_philox_normal_f32, float, 4, RT_XF_N32F)
-RT_DEFINE_FILL(rt_philox_normal_f64, double, 2, RT_XF_N64F)
-RT_DEFINE_FILL(rt_philox_bits_u32, uint32_t, 4, RT_XF_B32)
-RT_DEFINE_FILL(rt_philox_bits_u64, uint64_t, 2, RT_XF_B64)
+RT_DEFINE_FILL(rt_philox_uniform_f32, float, 4, rt_chunk_u32f)
+RT_DEFINE_FILL(rt_philox_uniform_f64, double, 2, rt_chunk_u64f)
+RT_DEFINE_FILL(rt_philox_normal_f32, float, 4, rt_chunk_n32f)
+RT_DEFINE_FILL(rt_philox_normal_f64, double, 2, rt_chunk_n64f)
+RT_DEFINE_FILL(rt_philox_bits_u32, uint32_t, 4, rt_chunk_b32)
+RT_DEFINE_FILL(rt_philox_bits_u64, uint64_t, 2, rt_chunk_b64)
 
 #endif /* RUSTORCH_PHILOX_H */

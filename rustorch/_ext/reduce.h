@@ -5,13 +5,13 @@
  * Two layouts, two strategies:
  *
  *  inner == 1 (reduce over the last axis, or everything when outer == 1):
- *    each row of R elements is cut into blocks of RT_BLOCK elements.  The
- *    (row, block) pairs are the parallel tasks, so many short rows spread
- *    over threads by rows and one long row spreads by blocks.  A block is
- *    reduced with an OpenMP SIMD reduction (float lanes for float32 sums:
- *    each lane adds only RT_BLOCK/16 numbers), block results are combined in
- *    double, in block order.  The block cut depends on the shape only, so
- *    the result does not depend on the number of threads.
+ *    each row of R elements is cut into segments of RT_SEG elements.  The
+ *    (row, segment) pairs are the parallel tasks, so many short rows spread
+ *    over threads by rows and one long row spreads by segments.  A float32
+ *    sum adds blocks of RT_BLOCK elements in 64 float lanes, then folds the
+ *    lanes into double; segment results are combined in double, in order.
+ *    The cut depends on the shape only, so the result does not depend on
+ *    the number of threads.
  *
  *  inner > 1: whole contiguous inner rows are accumulated element-wise
  *    (vectorised over the inner index) into a chunk of RT_ICHUNK
@@ -34,8 +34,12 @@
 #include <omp.h>
 #endif
 
+#ifndef RT_CLONES
 #define RT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#ifndef RT_INLINE
 #define RT_INLINE static inline __attribute__((always_inline))
+#endif
 
 #define RT_BLOCK 4096        /* float lanes add this many elements, then double */
 #define RT_SEG 65536         /* inner == 1: a row is cut into tasks this long */

@@ -95,7 +95,7 @@ class Backend:
         raise NotImplementedError
 
     def scatter_(self, x, dim, index, src, reduce):
-        """reduce: None (assign), 'add', 'multiply'; ``src`` a tensor or a number."""
+        """reduce: None (assign), 'add', 'multiply', 'amax', 'amin'; ``src`` a tensor or a number."""
         raise NotImplementedError
 
     def nonzero(self, x):
@@ -119,5 +119,14 @@ class Backend:
 
         Returns the number of counter blocks used, so that every backend advances
         a generator by the same amount and a seed means the same numbers everywhere.
+        """
+        raise NotImplementedError
+
+    def einsum(self, equation, operands, out):
+        """out = Einstein sum of ``operands`` (all of ``out.dtype``) by ``equation``.
+
+        The equation is explicit and plain: letters only, no '...' and no spaces,
+        with '->' and the output subscripts ('ij,jk->ik'); each letter already has
+        one size across the operands (the op layer checks and expands).
         """
         raise NotImplementedError

@@ -214,13 +214,11 @@ class CPUBackend(Backend):
         ba = b._array() if not isinstance(b, (int, float, complex)) else b
         cdt = compute_dtype.np
         if op in _ew.BINARY_OPS and cdt in _FAST and oa.dtype == cdt and oa.size:
-            aa = self._operand(aa, cdt, oa.shape)
-            ba = self._operand(ba, cdt, oa.shape)
-            if aa is not None and ba is not None:
-                _ew.binary(op, aa, ba, oa)
+            ka = self._operand(aa, cdt, oa.shape)
+            kb = self._operand(ba, cdt, oa.shape)
+            if ka is not None and kb is not None:
+                _ew.binary(op, ka, kb, oa)
                 return
-            aa = a._array() if not isinstance(a, (int, float, complex)) else a
-            ba = b._array() if not isinstance(b, (int, float, complex)) else b
         if op in _INT_DIVISIONS and cdt.kind in "iub" and np.any(np.equal(ba, 0)):
             raise ValueOutOfRangeError(f"{op}(): ZeroDivisionError: integer division by zero")
         if op == "pow" and cdt.kind in "iu" and np.any(np.less(ba, 0)):
@@ -419,6 +417,13 @@ class CPUBackend(Backend):
             oa = oa.view(np.uint32 if oa.itemsize == 4 else np.uint64)  # the words, read back as int32/int64
         fill = {"uniform": _philox.philox_uniform, "normal": _philox.philox_normal, "bits": _philox.philox_bits}[kind]
         return fill(seed, offset, oa)
+
+    def einsum(self, equation, operands, out):
+        oa = out._array()
+        # half precision is summed in float32, as torch does, then rounded once
+        acc = np.float32 if out.dtype.name in _HALF else oa.dtype
+        arrays = [t._array().astype(acc, copy=False) for t in operands]
+        np.copyto(oa, np.einsum(equation, *arrays, optimize=True), casting="unsafe")
 
 
 BACKEND = CPUBackend()

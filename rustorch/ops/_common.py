@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._device import device as _device
 from ..backends.registry import get_default_device
-from ..errors import DeviceError, DTypeCastError, DTypeError, InvalidTypeError, ShapeError, ValueOutOfRangeError
+from ..errors import DeviceError, DTypeError, InvalidTypeError, ShapeError, ValueOutOfRangeError
 from ..tensor import Storage, Tensor, _make, check_same_device, contiguous_strides, empty_tensor, numel_of, wrap_dim
 
 def as_number(op, value):
@@ -76,7 +76,7 @@ def prepare_out(op, out, shape, result_dtype, device, inplace=False):
     if out.device != device:
         raise DeviceError(f"{op}(): out is on {out.device} but the inputs are on {device}")
     if not _dtype.can_cast(result_dtype, out.dtype):
-        raise DTypeCastError(f"{op}(): result type {result_dtype} can't be cast to the desired output type {out.dtype}")
+        raise DTypeError(f"{op}(): result type {result_dtype} can't be cast to the desired output type {out.dtype}")
     if inplace:
         if tuple(shape) != out._shape:
             raise ShapeError(

@@ -13,8 +13,9 @@ tensor([3., 7.])
 from .. import _dtype
 from ..errors import DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
 from ..tensor import contiguous_strides, numel_of, view_of
-from ._common import Tensor, broadcast_shapes, check_same_device, check_tensor, empty_tensor, prepare_out, wrap_dim
+from ._common import Tensor, broadcast_shapes, check_same_device, check_tensor, empty_tensor, wrap_dim
 from .elementwise import add, conj, mul
+from .reduction import emit as _emit_any_dtype
 from .reduction import sum as _sum
 from .views import permute, reshape
 
@@ -52,10 +53,7 @@ def _emit(op, result, out):
     check_tensor(op, out, "out")
     if out.dtype is not result.dtype:
         raise DTypeError(f"{op}(): expected out tensor to have dtype {result.dtype}, but got {out.dtype} instead")
-    out = prepare_out(op, out, result._shape, result.dtype, result.device)
-    out._storage.backend.copy_(out, result)
-    out._bump_version()
-    return out
+    return _emit_any_dtype(op, result, out)
 
 
 def _matmul(a, b):
@@ -71,17 +69,6 @@ def _matmul(a, b):
         else:
             backend.matmul(a, b, result)
     return result
-
-
-def _cannot_multiply(op, a, b):
-    return ShapeError(f"{op}(): mat1 and mat2 shapes cannot be multiplied "
-                      f"({a._shape[-2]}x{a._shape[-1]} and {b._shape[-2]}x{b._shape[-1]})")
-
-
-def _mm_checked(op, a, b):
-    if a._shape[-1] != b._shape[0]:
-        raise _cannot_multiply(op, a, b)
-    return _matmul(a, b)
 
 
 # matrix products -----------------------------------------------------------------------------
@@ -119,7 +106,10 @@ def mm(input, mat2, *, out=None):
     _check_ndim("mm", input, 2, "self")
     _check_ndim("mm", mat2, 2, "mat2")
     _same_dtype("mm", input, mat2)
-    return _emit("mm", _mm_checked("mm", input, mat2), out)
+    if input._shape[1] != mat2._shape[0]:
+        raise ShapeError(f"mm(): mat1 and mat2 shapes cannot be multiplied ({input._shape[0]}x{input._shape[1]} and "
+                         f"{mat2._shape[0]}x{mat2._shape[1]})")
+    return _emit("mm", _matmul(input, mat2), out)
 
 
 def bmm(input, mat2, *, out=None):
@@ -229,11 +219,11 @@ def chain_matmul(*matrices, out=None):
     """
     if not matrices:
         raise InvalidArgumentError("chain_matmul(): expected one or more tensors")
-    result = matrices[0]
-    _check_ndim("chain_matmul", result, 2, "every tensor")
+    _check_ndim("chain_matmul", matrices[0], 2, "every tensor")
+    result = matrices[0].clone() if len(matrices) == 1 else matrices[0]
     for m in matrices[1:]:
         result = mm(result, m)
-    return _emit("chain_matmul", result, None) if out is None else _emit("chain_matmul", result.clone(), out)
+    return _emit("chain_matmul", result, out)
 
 
 # fused forms: beta * input + alpha * product ---------------------------------------------
@@ -249,12 +239,6 @@ def _scaled_sum(op, input, product, beta, alpha, out):
     if beta == 0:  # as torch: input is ignored, its NaN and inf do not propagate
         return _emit(op, product, out)
     return add(input if beta == 1 else mul(input, beta), product, out=out)
-
-
-def _check_inplace(op, input, product):
-    if input._shape != product._shape:
-        raise ShapeError(f"{op}(): the in-place result of shape {list(product._shape)} does not match "
-                         f"self of shape {list(input._shape)}")
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
@@ -298,17 +282,22 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     return _scaled_sum("addbmm", input, _sum(bmm(batch1, batch2), 0), beta, alpha, out)
 
 
-def _inplace(name, f, product_of):
+def _inplace(f):
+    name = f.__name__ + "_"
+
     def method(self, a, b, *, beta=1, alpha=1):
-        _check_inplace(name, self, product_of(a, b))
-        return f(self, a, b, beta=beta, alpha=alpha, out=self)
+        result = f(self, a, b, beta=beta, alpha=alpha)
+        if result._shape != self._shape:
+            raise ShapeError(f"{name}(): the result of shape {list(result._shape)} does not match self of shape "
+                             f"{list(self._shape)}")
+        return _emit(name, result, self)
 
     method.__name__ = name
-    method.__doc__ = f"In-place version of :meth:`{f.__name__}`."
+    method.__doc__ = f"In-place version of :meth:`{f.__name__}`: self = beta * self + alpha * product."
     return method
 
 
-addmm_ = _inplace("addmm_", addmm, lambda a, b: (a._shape[0], b._shape[-1]) and _ShapeOnly((a._shape[0], b._shape[-1])))
+addmm_, addmv_, baddbmm_, addbmm_ = (_inplace(f) for f in (addmm, addmv, baddbmm, addbmm))
 
 
 # tensordot, kron, einsum ----------------------------------------------------------------
@@ -347,14 +336,12 @@ def tensordot(a, b, dims=2, out=None):
             raise ShapeError(f"tensordot(): contracted dimensions need to match, but first has size {a._shape[da]} "
                              f"in dim {da} and second has size {b._shape[db]} in dim {db} "
                              f"(shapes {list(a._shape)} and {list(b._shape)})")
-    if a.dtype is not b.dtype:
-        raise DTypeError(f"tensordot(): both inputs should have same dtype, got {a.dtype} and {b.dtype}")
+    _same_dtype("tensordot", a, b, "both inputs")
     free_a = [d for d in range(a.ndim) if d not in dims_a]
     free_b = [d for d in range(b.ndim) if d not in dims_b]
     k = numel_of(a._shape[d] for d in dims_a)
     left = reshape(permute(a, free_a + dims_a), (numel_of(a._shape[d] for d in free_a), k))
     right = reshape(permute(b, dims_b + free_b), (k, numel_of(b._shape[d] for d in free_b)))
-    _same_dtype("tensordot", left, right)
     result = _matmul(left, right)
     return _emit("tensordot", _reshaped(result, [a._shape[d] for d in free_a] + [b._shape[d] for d in free_b]), out)
 
@@ -454,11 +441,12 @@ def einsum(equation, *operands):
         if "..." in term:
             n_ell = max(n_ell, t.ndim - named)
     ell = "".join(spare[:n_ell])
-    terms = [term.replace("...", ell[n_ell - (t.ndim - len(term) + 3):] if "..." in term else "") if "..." in term else term
-             for term, t in zip(terms, operands)]
+    for i, (term, t) in enumerate(zip(terms, operands)):
+        if "..." in term:
+            k = t.ndim - (len(term) - 3)  # this operand's ellipsis dims: the last k of the broadcast ones
+            terms[i] = term.replace("...", ell[n_ell - k:])
 
     sizes = {}
-    inputs = []
     for i, (term, t) in enumerate(zip(terms, operands)):
         seen = {}
         for label, size in zip(term, t._shape):
@@ -471,9 +459,8 @@ def einsum(equation, *operands):
                                  f"with previously seen size {sizes[label]}")
             if size != 1 or label not in sizes:
                 sizes[label] = size
-        inputs.append(term)
     if output is None:
-        counts = "".join(inputs)
+        counts = "".join(terms)
         output = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1 and c not in ell))
     else:
         if "..." in output:
@@ -485,17 +472,16 @@ def einsum(equation, *operands):
                 raise InvalidArgumentError(f"einsum(): output subscript {c} does not appear in the equation for any input operand")
     # size-1 dims of a broadcast subscript are expanded, so every operand agrees on each label's size
     expanded = []
-    for term, t in zip(inputs, operands):
+    for term, t in zip(terms, operands):
         shape = tuple(sizes[c] for c in term)
         expanded.append(t if shape == t._shape else
                         view_of(t, shape, tuple(0 if s != ts else st for s, ts, st in zip(shape, t._shape, t._stride)), t._offset))
     result = empty_tensor(tuple(sizes[c] for c in output), operands[0].dtype, operands[0].device)
-    result._storage.backend.einsum(",".join(inputs) + "->" + output, expanded, result)
+    result._storage.backend.einsum(",".join(terms) + "->" + output, expanded, result)
     return result
 
 
-_PUBLIC = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "chain_matmul", "addmm", "addmv",
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "chain_matmul", "addmm", "addmv",
            "baddbmm", "addbmm", "tensordot", "kron", "einsum"]
-__all__ = _PUBLIC
 TENSOR_METHODS = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "baddbmm",
                   "addbmm", "kron", "addmm_", "addmv_", "baddbmm_", "addbmm_"]

@@ -105,7 +105,7 @@ def from_numpy(ndarray):
     """A CPU tensor sharing the memory of a NumPy array (writes show in both).
 
     >>> import numpy as np, rustorch
-    >>> a = np.arange(3.0); t = rustorch.from_numpy(a); t.add_(1); a
+    >>> a = np.arange(3.0); t = rustorch.from_numpy(a); _ = t.add_(1); a
     array([1., 2., 3.])
     """
     if not isinstance(ndarray, np.ndarray):
@@ -371,7 +371,7 @@ def clone(input, *, memory_format=None):
     """A copy with its own memory.
 
     >>> import rustorch
-    >>> a = rustorch.ones(2); b = a.clone(); b.zero_(); a
+    >>> a = rustorch.ones(2); b = a.clone(); _ = b.zero_(); a
     tensor([1., 1.])
     """
     result = empty_tensor(input._shape, input.dtype, input.device)

@@ -9,7 +9,7 @@ tensor([1.5000, 2.5000])
 """
 from .. import _dtype
 from ..errors import DTypeError, InvalidTypeError, ValueOutOfRangeError
-from ._common import Tensor, as_number, broadcast_shapes, check_same_device, prepare_out
+from ._common import Tensor, as_number, broadcast_shapes, check_same_device, empty_tensor, prepare_out
 
 # how an op's result dtype follows from its promoted input dtype
 ARITH, TRUEDIV, PREDICATE, BITWISE = range(4)
@@ -28,38 +28,55 @@ def _result_dtypes(name, kind, a, b):
     return compute, compute
 
 
-def binary(name, op, a, b, out=None, kind=ARITH, inplace=False):
+def binary(name, op, a, b, out=None, kind=ARITH):
     """Run backend binary ``op`` on tensors/numbers ``a`` and ``b`` with torch's promotion and broadcasting."""
     a_is_t = isinstance(a, Tensor)
     b_is_t = isinstance(b, Tensor)
-    if not a_is_t:
-        a = as_number(name, a)
-    if not b_is_t:
-        b = as_number(name, b)
     if a_is_t and b_is_t:
-        device = check_same_device(name, a, b)
+        device = a._storage.device
+        if b._storage.device is not device:
+            device = check_same_device(name, a, b)
         shape = a._shape if a._shape == b._shape else broadcast_shapes(name, a._shape, b._shape)
+        if a.dtype is b.dtype and kind == ARITH:
+            compute = result = a.dtype  # same dtypes promote to themselves, whatever their dims
+        else:
+            compute, result = _result_dtypes(name, kind, a, b)
     else:
-        t = a if a_is_t else b
+        if a_is_t:
+            b = as_number(name, b)
+            t = a
+        elif b_is_t:
+            a = as_number(name, a)
+            t = b
+        else:
+            raise InvalidTypeError(f"{name}(): expected at least one Tensor argument, got {type(a).__name__} and {type(b).__name__}")
         device = t._storage.device
         shape = t._shape
-    compute, result = _result_dtypes(name, kind, a, b)
+        compute, result = _result_dtypes(name, kind, a, b)
     if op == "sub" and compute is _dtype.bool_:
         raise DTypeError("sub(): subtraction, the `-` operator, with two bool tensors is not supported; use `^` or logical_xor() instead")
-    out = prepare_out(name, out, shape, result, device, inplace)
+    if out is None:
+        out = empty_tensor(shape, result, device)
+        out._storage.backend.binary(op, a, b, out, compute)
+        return out
+    out = prepare_out(name, out, shape, result, device)
     out._storage.backend.binary(op, a, b, out, compute)
     out._bump_version()
     return out
 
 
-def unary(name, op, x, out=None, to_float=False, result_dtype=None, inplace=False):
+def unary(name, op, x, out=None, to_float=False, result_dtype=None):
     """Run backend unary ``op``; ``to_float`` ops give the default float dtype for integer inputs."""
     if not isinstance(x, Tensor):
         raise InvalidTypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
     d = x.dtype
     if result_dtype is None:
         result_dtype = _dtype.get_default_dtype() if to_float and not (d.is_floating_point or d.is_complex) else d
-    out = prepare_out(name, out, x._shape, result_dtype, x._storage.device, inplace)
+    if out is None:
+        out = empty_tensor(x._shape, result_dtype, x._storage.device)
+        x._storage.backend.unary(op, x, out)
+        return out
+    out = prepare_out(name, out, x._shape, result_dtype, x._storage.device)
     x._storage.backend.unary(op, x, out)
     out._bump_version()
     return out
@@ -226,8 +243,8 @@ def atan2(input, other, *, out=None):
     """Angle of (other, input) in radians.
 
     >>> import rustorch
-    >>> round(rustorch.atan2(rustorch.tensor(1.0), rustorch.tensor(1.0)).item(), 4)
-    0.7854
+    >>> rustorch.atan2(rustorch.tensor([1.0]), rustorch.tensor([1.0]))
+    tensor([0.7854])
     """
     return binary("atan2", "atan2", input, other, out, TRUEDIV)
 
@@ -295,20 +312,20 @@ logical_or = _predicate("logical_or", "logical_or")
 logical_xor = _predicate("logical_xor", "logical_xor")
 
 
-def _bitwise(name):
+def _bitwise(name, op):
     def f(input, other, *, out=None):
-        return binary(name, name, input, other, out, BITWISE)
+        return binary(name, op, input, other, out, BITWISE)
 
     f.__name__ = name
     f.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors.\n\n    >>> import rustorch\n    >>> rustorch.{name}(rustorch.tensor([12]), 4).dtype\n    rustorch.int64\n    "
     return f
 
 
-bitwise_and = _bitwise("bitwise_and")
-bitwise_or = _bitwise("bitwise_or")
-bitwise_xor = _bitwise("bitwise_xor")
-bitwise_left_shift = _bitwise("left_shift")
-bitwise_right_shift = _bitwise("right_shift")
+bitwise_and = _bitwise("bitwise_and", "bitwise_and")
+bitwise_or = _bitwise("bitwise_or", "bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
+bitwise_left_shift = _bitwise("bitwise_left_shift", "left_shift")
+bitwise_right_shift = _bitwise("bitwise_right_shift", "right_shift")
 
 
 # unary ----------------------------------------------------------------------------

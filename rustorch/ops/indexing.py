@@ -2,21 +2,112 @@
 
 Basic indices (ints, slices with positive steps, None, Ellipsis) give views;
 advanced indices (integer or bool tensors, lists, arrays) follow NumPy's rules,
-as torch does, and give copies.
+as torch does, and give copies. Every index is checked against the size it
+indexes before a backend sees it.
 
 >>> import rustorch
 >>> x = rustorch.arange(6).view(2, 3)
 >>> x[:, 1], x[x > 3]
 (tensor([1, 4]), tensor([4, 5]))
 """
+from collections import namedtuple
+
 import numpy as np
 
 from .. import _dtype
-from ..errors import DTypeError, IndexOutOfRangeError, InvalidTypeError, ValueOutOfRangeError
-from ..tensor import Tensor, _make, Storage, view_of
-from ._common import check_same_device
+from ..errors import (
+    DTypeError, IndexOutOfRangeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError,
+)
+from ..tensor import Storage, Tensor, _make, contiguous_strides, empty_tensor, view_of
+from . import creation, elementwise, views
+from ._common import as_number, broadcast_shapes, check_same_device, check_tensor, prepare_out, wrap_dim
 
 
+def _return_type(name):
+    """torch.return_types.<name>: a (values, indices) tuple whose fields are also attributes."""
+    base = namedtuple(name, ("values", "indices"))
+    return type(name, (base,), {"__slots__": (), "__module__": "rustorch.return_types",
+                                "__repr__": lambda self: f"rustorch.return_types.{base.__repr__(self)}"})
+
+
+sort_result, topk_result, kthvalue_result = (_return_type(n) for n in ("sort", "topk", "kthvalue"))
+
+_INT_INDEX = (_dtype.int32, _dtype.int64)
+_MASK = (_dtype.bool_, _dtype.uint8)
+
+
+# helpers ---------------------------------------------------------------------------
+def _from_buffer(like, data, shape, dtype):
+    """A contiguous tensor over a buffer that ``like``'s backend returned."""
+    shape = tuple(shape)
+    return _make(Storage(data, like.device, like._storage.backend), shape, contiguous_strides(shape), 0, dtype)
+
+
+def _as_1d(t):
+    """``t`` itself, or a 0-d tensor viewed as shape (1,) (for primitives that need a dim)."""
+    return t if t._shape else view_of(t, (1,), (1,), t._offset)
+
+
+def _size(t, d):
+    return t._shape[d] if t._shape else 1
+
+
+def _reduce_item(op, t, dtype):
+    """The backend's ``op`` reduction of all of ``t`` as a Python number."""
+    out = empty_tensor((1,) * t.ndim, dtype, t.device)
+    t._storage.backend.reduce(op, t, tuple(range(t.ndim)), out)
+    return out.item()
+
+
+def _count_true(mask):
+    return _reduce_item("sum", mask, _dtype.int64) if mask.numel() else 0
+
+
+def _check_index_dtype(op, index, allowed=_INT_INDEX):
+    check_tensor(op, index, "index")
+    if index.dtype not in allowed:
+        names = "/".join(str(d).replace("rustorch.", "") for d in allowed)
+        raise DTypeError(f"{op}(): expected dtype {names} for index, but got {index.dtype}")
+
+
+def _check_bounds(op, index, size, dim, negative=False):
+    """IndexOutOfRangeError unless every value of ``index`` lies in [0, size) (or [-size, size) when ``negative``)."""
+    if index.numel() == 0:
+        return
+    low = -size if negative else 0
+    for v in (_reduce_item("min", index, index.dtype), _reduce_item("max", index, index.dtype)):
+        if not low <= v < size:
+            raise IndexOutOfRangeError(f"{op}(): index {v} is out of bounds for dimension {dim} with size {size}")
+
+
+def _number_for(dtype, value):
+    """The Python number ``value`` converted as torch converts a scalar to ``dtype``."""
+    value = as_number("scalar", value)
+    if dtype is _dtype.bool_:
+        return bool(value)
+    if not (dtype.is_floating_point or dtype.is_complex):
+        return int(value.real if isinstance(value, complex) else value)
+    return value if dtype.is_complex else float(value.real if isinstance(value, complex) else value)
+
+
+def _into(op, out, result):
+    """``result``, or ``result`` copied into ``out`` (resized as torch does)."""
+    if out is None:
+        return result
+    out = prepare_out(op, out, result._shape, result.dtype, result.device)
+    out._storage.backend.copy_(out, result)
+    out._bump_version()
+    return out
+
+
+def _copy_of(op, input, out):
+    """A copy of ``input`` to modify in place: a fresh tensor, or ``out``."""
+    if out is None:
+        return creation.clone(input)
+    return _into(op, out, input)
+
+
+# x[index] and x[index] = value --------------------------------------------------------
 def _is_basic(i):
     return i is None or i is Ellipsis or isinstance(i, slice) or (isinstance(i, (int, np.integer)) and not isinstance(i, bool))
 
@@ -28,37 +119,54 @@ def _normalize_index(x, index):
     items = []
     for i in index:
         if isinstance(i, (list, np.ndarray)) or isinstance(i, bool):
-            from .creation import tensor
-
-            i = tensor(i, device=x.device)
+            i = creation.tensor(i, device=x.device)
+            if i.numel() == 0:
+                i = i.long()  # an empty list indexes nothing, as torch's empty long index
         if isinstance(i, Tensor):
             if i.dtype.is_floating_point or i.dtype.is_complex:
                 raise IndexOutOfRangeError(f"index: tensors used as indices must be long, int, byte or bool tensors, got {i.dtype}")
             check_same_device("index", x, i)
+            if i.dtype is _dtype.uint8:
+                i = i.bool()  # as torch: a byte tensor is a mask
+            elif i.ndim == 0 and i.dtype is not _dtype.bool_:
+                i = int(i.item())  # as torch: a 0-d integer tensor selects like an int (a view)
+        elif isinstance(i, slice):
+            if i.step is not None and i.step <= 0:
+                raise InvalidArgumentError(f"index: step must be greater than zero, got {i.step}")
         elif not _is_basic(i):
             raise InvalidTypeError(
                 f"index: only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid indices "
                 f"(got {type(i).__name__})"
             )
         items.append(i)
+    if sum(1 for i in items if i is Ellipsis) > 1:
+        raise IndexOutOfRangeError("index: an index can only have a single ellipsis ('...')")
     return tuple(items)
 
 
 def _consumed(i):
     if i is None or i is Ellipsis:
         return 0
-    if isinstance(i, Tensor) and i.dtype in (_dtype.bool_, _dtype.uint8):
-        return max(i.ndim, 1) if i.ndim else 0
+    if isinstance(i, Tensor) and i.dtype is _dtype.bool_:
+        return i.ndim
     return 1
+
+
+def _check_int(i, size, d):
+    if not -size <= i < size:
+        raise IndexOutOfRangeError(f"index {i} is out of bounds for dimension {d} with size {size}")
+
+
+def _used_dims(x, index):
+    n_used = sum(_consumed(i) for i in index)
+    if n_used > x.ndim:
+        raise IndexOutOfRangeError(f"index: too many indices for tensor of dimension {x.ndim}")
+    return n_used
 
 
 def _basic_view(x, index):
     """The view selected by a tuple of basic index items."""
-    n_used = sum(_consumed(i) for i in index)
-    if n_used > x.ndim:
-        raise IndexOutOfRangeError(f"index: too many indices for tensor of dimension {x.ndim}")
-    if sum(1 for i in index if i is Ellipsis) > 1:
-        raise IndexOutOfRangeError("index: an index can only have a single ellipsis ('...')")
+    n_used = _used_dims(x, index)
     shape, stride = [], []
     offset = x._offset
     d = 0
@@ -72,10 +180,7 @@ def _basic_view(x, index):
                 stride.append(x._stride[d])
                 d += 1
         elif isinstance(i, slice):
-            size = x._shape[d]
-            start, stop, step = i.indices(size) if i.step is None or i.step > 0 else (0, 0, 0)
-            if i.step is not None and i.step <= 0:
-                raise ValueOutOfRangeError("index: step must be greater than zero")
+            start, stop, step = i.indices(x._shape[d])
             length = len(range(start, stop, step))
             offset += start * x._stride[d] if length else 0
             shape.append(length)
@@ -83,42 +188,121 @@ def _basic_view(x, index):
             d += 1
         else:
             size = x._shape[d]
-            if not -size <= i < size:
-                raise IndexOutOfRangeError(f"index {i} is out of bounds for dimension {d} with size {size}")
+            _check_int(i, size, d)
             offset += (i % size) * x._stride[d]
             d += 1
     shape.extend(x._shape[d:])
     stride.extend(x._stride[d:])
-    return view_of(x, shape, stride, offset)
+    # an empty view keeps the base offset: there may be no element to point at
+    return view_of(x, shape, stride, offset if 0 not in shape else x._offset)
+
+
+def _advanced_item_shape(x, i, d):
+    """Check index tensor ``i`` (indexing from dim ``d``); the shape it contributes to the broadcast."""
+    if i.dtype is _dtype.bool_:
+        if i._shape != x._shape[d:d + i.ndim]:
+            raise IndexOutOfRangeError(
+                f"index: the shape of the mask {list(i._shape)} does not match the shape of the indexed tensor "
+                f"{list(x._shape)} at dimension {d}"
+            )
+        return (_count_true(i),)
+    _check_bounds("index", i, x._shape[d], d, negative=True)
+    return i._shape
+
+
+def _advanced_shape(x, index):
+    """Check an index of tensors and full slices (from _split_index) against ``x``; the shape of x[index].
+
+    NumPy's rule: the broadcast shape of the tensors replaces them where they stand
+    when they are adjacent, else it leads the result.
+    """
+    before, after, adv, positions = [], [], [], []
+    d = 0
+    for pos, i in enumerate(index):
+        if isinstance(i, Tensor):
+            adv.append(_advanced_item_shape(x, i, d))
+            positions.append(pos)
+            d += _consumed(i)
+        else:
+            (after if adv else before).append(x._shape[d])
+            d += 1
+    after.extend(x._shape[d:])
+    adv = list(broadcast_shapes("index", *adv))
+    if positions[-1] - positions[0] + 1 != len(positions):
+        return tuple(adv + before + after)
+    return tuple(before + adv + after)
+
+
+def _split_index(x, index):
+    """torch's two passes: (a view of ``x`` by the basic items, the tensor items as an index of that view).
+
+    Ints select first, so only tensors take part in the advanced indexing; a 0-d bool
+    tensor adds a dim of size 1 and indexes it as a 1-element mask.
+    """
+    n_used = _used_dims(x, index)
+    basic, advanced = [], []
+    d = 0  # the dim of the view that the next item produces
+    for i in index:
+        if isinstance(i, Tensor):
+            if i.ndim == 0:
+                basic.append(None)
+                i = views.reshape(i, (1,))
+            else:
+                basic.extend([slice(None)] * _consumed(i))
+            advanced.append((d, i))
+            d += _consumed(i)
+        else:
+            basic.append(i)
+            d += 1 if i is None or isinstance(i, slice) else x.ndim - n_used if i is Ellipsis else 0
+    view = _basic_view(x, tuple(basic))
+    items, d = [], 0
+    for pos, t in advanced:
+        items.extend([slice(None)] * (pos - d))
+        items.append(t)
+        d = pos + _consumed(t)
+    return view, tuple(items)
 
 
 def getitem(x, index):
     index = _normalize_index(x, index)
     if all(_is_basic(i) for i in index):
         return _basic_view(x, index)
-    data, shape = x._storage.backend.index_get(x, index)
-    strides = tuple(np.cumprod((1,) + shape[:0:-1])[::-1].tolist()) if shape else ()
-    return _make(Storage(data, x.device, x._storage.backend), tuple(shape), strides, 0, x.dtype)
+    view, index = _split_index(x, index)
+    _advanced_shape(view, index)
+    data, shape = x._storage.backend.index_get(view, index)
+    return _from_buffer(x, data, shape, x.dtype)
+
+
+def _put(op, x, index, value, accumulate):
+    """x[index] = value (or +=) for an index with advanced items, checked first."""
+    view, index = _split_index(x, index)
+    target = _advanced_shape(view, index)
+    if isinstance(value, Tensor):
+        check_same_device(op, x, value)
+        if len(value._shape) > len(target) or any(v not in (1, t) for v, t in zip(value._shape[::-1], target[::-1])):
+            raise ShapeError(
+                f"{op}(): shape mismatch: value tensor of shape {list(value._shape)} cannot be broadcast to "
+                f"indexing result of shape {list(target)}"
+            )
+    else:
+        value = _number_for(x.dtype, value)
+    x._storage.backend.index_put_(view, index, value, accumulate)
+    x._bump_version()
 
 
 def setitem(x, index, value):
     index = _normalize_index(x, index)
     if isinstance(value, (list, tuple, np.ndarray)):
-        from .creation import tensor
-
-        value = tensor(value, dtype=x.dtype, device=x.device)
+        value = creation.tensor(value, dtype=x.dtype, device=x.device)
+    if not all(_is_basic(i) for i in index):
+        _put("index_put_", x, index, value, False)
+        return
+    target = _basic_view(x, index)
     if isinstance(value, Tensor):
         check_same_device("index_put_", x, value)
-    if all(_is_basic(i) for i in index):
-        target = _basic_view(x, index)
-        if isinstance(value, Tensor):
-            target.copy_(value)
-        else:
-            target.fill_(value)
-        x._bump_version()
-        return
-    x._storage.backend.index_put_(x, index, value, False)
-    x._bump_version()
+        creation.copy_(target, value)
+    else:
+        creation.fill_(target, value)
 
 
 def index_put_(input, indices, values, accumulate=False):
@@ -129,22 +313,740 @@ def index_put_(input, indices, values, accumulate=False):
     tensor([2., 0., 0.])
     """
     index = _normalize_index(input, tuple(indices))
-    if isinstance(values, Tensor):
-        check_same_device("index_put_", input, values)
-    input._storage.backend.index_put_(input, index, values, accumulate)
-    input._bump_version()
+    if all(_is_basic(i) for i in index):
+        raise InvalidTypeError("index_put_(): indices must be a tuple of tensors")
+    _put("index_put_", input, index, values, accumulate)
     return input
 
 
 def index_put(input, indices, values, accumulate=False):
-    """An out-of-place index_put_: a copy of input with input[indices] = values.
+    """Out-of-place :func:`index_put_`.
 
     >>> import rustorch
-    >>> rustorch.zeros(3).index_put((rustorch.tensor([1]),), rustorch.tensor(5.0))
+    >>> rustorch.index_put(rustorch.zeros(2), (rustorch.tensor([1]),), rustorch.tensor(5.0))
+    tensor([0., 5.])
+    """
+    return index_put_(creation.clone(input), indices, values, accumulate)
+
+
+# gather / scatter ---------------------------------------------------------------------
+def _check_gather_shapes(op, input, d, index, src=None):
+    """torch's rules: same number of dims; index no larger than input (except at ``d``) nor than src."""
+    if max(index.ndim, 1) != max(input.ndim, 1) or (src is not None and max(src.ndim, 1) != max(index.ndim, 1)):
+        raise ShapeError(
+            f"{op}(): index {list(index._shape)} must have the same number of dimensions as input "
+            f"{list(input._shape)}" + (f" and src {list(src._shape)}" if src is not None else "")
+        )
+    for k in range(index.ndim):
+        too_big = (k != d and index._shape[k] > _size(input, k)) or (src is not None and index._shape[k] > _size(src, k))
+        if too_big:
+            raise ShapeError(
+                f"{op}(): size does not match at dimension {k}: expected index {list(index._shape)} to be no larger "
+                f"than input {list(input._shape)} apart from dimension {d}"
+                + (f" and to be no larger than src {list(src._shape)}" if src is not None else "")
+            )
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """Values of ``input`` along ``dim`` at ``index``: out[i][j] = input[index[i][j]][j] for dim=0.
+
+    >>> import rustorch
+    >>> rustorch.gather(rustorch.tensor([[1, 2], [3, 4]]), 1, rustorch.tensor([[1, 0], [0, 0]]))
+    tensor([[2, 1],
+            [3, 3]])
+    """
+    check_tensor("gather", input)
+    _check_index_dtype("gather", index)
+    device = check_same_device("gather", input, index)
+    d = wrap_dim("gather", dim, input.ndim)
+    _check_gather_shapes("gather", input, d, index)
+    _check_bounds("gather", index, _size(input, d), d)
+    out = prepare_out("gather", out, index._shape, input.dtype, device)
+    if out.numel():
+        input._storage.backend.gather(_as_1d(input), d, _as_1d(index), _as_1d(out))
+    out._bump_version()
+    return out
+
+
+def _scatter_into(op, input, dim, index, src, reduce):
+    """Checks, then the backend's scatter_ of ``src`` (a tensor or a number) into ``input``."""
+    check_tensor(op, input)
+    _check_index_dtype(op, index)
+    check_same_device(op, input, index)
+    d = wrap_dim(op, dim, input.ndim)
+    if isinstance(src, Tensor):
+        check_same_device(op, input, src)
+        if src.dtype is not input.dtype:
+            raise DTypeError(f"{op}(): expected self.dtype to be equal to src.dtype, got {input.dtype} and {src.dtype}")
+        _check_gather_shapes(op, input, d, index, src)
+        src = _as_1d(src)
+    else:
+        if src is None:
+            raise InvalidArgumentError(f"{op}(): expected a src tensor or a value")
+        _check_gather_shapes(op, input, d, index)
+        src = _number_for(input.dtype, src)
+    _check_bounds(op, index, _size(input, d), d)
+    if index.numel():
+        input._storage.backend.scatter_(_as_1d(input), d, _as_1d(index), src, reduce)
+    input._bump_version()
+    return input
+
+
+def _src_or_value(op, src, value):
+    if (src is None) == (value is None):
+        raise InvalidArgumentError(f"{op}(): give exactly one of src and value")
+    return value if src is None else src
+
+
+def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
+    """Write ``src`` (a tensor, or a number ``value``) into ``input`` at ``index`` along ``dim``, in place.
+
+    reduce='add' or 'multiply' combines with the values already there.
+
+    >>> import rustorch
+    >>> rustorch.zeros(2, 3).scatter_(1, rustorch.tensor([[2], [0]]), 1.0)
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]])
+    """
+    if reduce not in (None, "add", "multiply"):
+        raise InvalidArgumentError(f"scatter_(): reduce argument must be either add or multiply, got {reduce!r}")
+    return _scatter_into("scatter_", input, dim, index, _src_or_value("scatter_", src, value), reduce)
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
+    """Out-of-place :func:`scatter_`.
+
+    >>> import rustorch
+    >>> rustorch.scatter(rustorch.zeros(3), 0, rustorch.tensor([1]), rustorch.tensor([5.0]))
     tensor([0., 5., 0.])
     """
-    return index_put_(input.clone(), indices, values, accumulate)
+    return scatter_(_copy_of("scatter", input, out), dim, index, src, value=value, reduce=reduce)
 
 
-__all__ = ["index_put"]
-TENSOR_METHODS = ["index_put_", "index_put"]
+def scatter_add_(input, dim, index, src):
+    """Add ``src`` into ``input`` at ``index`` along ``dim`` (repeated indices accumulate), in place.
+
+    >>> import rustorch
+    >>> rustorch.zeros(3).scatter_add_(0, rustorch.tensor([1, 1]), rustorch.tensor([2.0, 3.0]))
+    tensor([0., 5., 0.])
+    """
+    check_tensor("scatter_add_", src, "src")
+    return _scatter_into("scatter_add_", input, dim, index, src, "add")
+
+
+def scatter_add(input, dim, index, src, *, out=None):
+    """Out-of-place :func:`scatter_add_`.
+
+    >>> import rustorch
+    >>> rustorch.scatter_add(rustorch.zeros(2), 0, rustorch.tensor([0, 0]), rustorch.ones(2))
+    tensor([2., 0.])
+    """
+    return scatter_add_(_copy_of("scatter_add", input, out), dim, index, src)
+
+
+_SCATTER_REDUCE = {"sum": "add", "mean": "add", "prod": "multiply", "amax": "amax", "amin": "amin"}
+
+
+def _identity(reduce, dtype):
+    """The value that leaves ``reduce`` unchanged, as a number of ``dtype``."""
+    if reduce == "prod":
+        return _number_for(dtype, 1)
+    if reduce in ("sum", "mean"):
+        return _number_for(dtype, 0)
+    if dtype is _dtype.bool_:
+        return reduce == "amin"
+    if dtype.is_floating_point:
+        return float("-inf") if reduce == "amax" else float("inf")
+    info = _dtype.iinfo(dtype)
+    return info.min if reduce == "amax" else info.max
+
+
+def scatter_reduce_(input, dim, index, src, reduce, *, include_self=True):
+    """Reduce ``src`` into ``input`` at ``index`` along ``dim`` with 'sum', 'prod', 'mean', 'amax' or 'amin', in place.
+
+    With include_self=False the values of ``input`` at scattered positions are left out of the reduction.
+    Integer 'mean' rounds down, as torch does.
+
+    >>> import rustorch
+    >>> x = rustorch.tensor([1.0, 2.0, 3.0])
+    >>> x.scatter_reduce_(0, rustorch.tensor([0, 0]), rustorch.tensor([5.0, 9.0]), "amax")
+    tensor([9., 2., 3.])
+    """
+    if reduce not in _SCATTER_REDUCE:
+        raise InvalidArgumentError(f"scatter_reduce_(): reduce argument must be one of sum, prod, mean, amax, amin, got {reduce!r}")
+    if input.dtype.is_complex and reduce in ("amax", "amin"):
+        raise DTypeError(f"scatter_reduce_(): {reduce} is not supported for complex dtype {input.dtype}")
+    check_tensor("scatter_reduce_", src, "src")
+    if not include_self:
+        _scatter_into("scatter_reduce_", input, dim, index, _identity(reduce, input.dtype), None)
+    _scatter_into("scatter_reduce_", input, dim, index, src, _SCATTER_REDUCE[reduce])
+    if reduce == "mean":
+        counts = creation.full(input._shape, 1 if include_self else 0, dtype=input.dtype, device=input.device)
+        _scatter_into("scatter_reduce_", counts, dim, index, 1, "add")
+        counts = elementwise.clamp_min(counts, 1)
+        floor = not (input.dtype.is_floating_point or input.dtype.is_complex)
+        elementwise.div(input, counts, rounding_mode="floor" if floor else None, out=input)
+    return input
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    """Out-of-place :func:`scatter_reduce_`.
+
+    >>> import rustorch
+    >>> rustorch.scatter_reduce(rustorch.zeros(2), 0, rustorch.tensor([1, 1]), rustorch.tensor([2.0, 4.0]), "mean",
+    ...                         include_self=False)
+    tensor([0., 3.])
+    """
+    return scatter_reduce_(_copy_of("scatter_reduce", input, out), dim, index, src, reduce, include_self=include_self)
+
+
+# index_select / index_add / index_copy / index_fill ---------------------------------------
+def _check_vector_index(op, input, dim, index, negative=False):
+    """Checks of a 1-D index along ``dim``; (wrapped dim, index as 1-D)."""
+    check_tensor(op, input)
+    _check_index_dtype(op, index)
+    check_same_device(op, input, index)
+    if index.ndim > 1:
+        raise IndexOutOfRangeError(f"{op}(): index is supposed to be a vector, got shape {list(index._shape)}")
+    d = wrap_dim(op, dim, input.ndim)
+    _check_bounds(op, index, _size(input, d), d, negative)
+    return d, views.reshape(index, (-1,))
+
+
+def _along(d, index):
+    """An index tuple selecting ``index`` along dim ``d``."""
+    return (slice(None),) * d + (index,)
+
+
+def _put_along(input, d, idx, values, accumulate):
+    """input[..., idx, ...] = values (or +=) along dim ``d``; a tensor ``values`` has len(idx) slices there."""
+    target = _as_1d(input)
+    if isinstance(values, Tensor):
+        values = views.reshape(values, target._shape[:d] + (idx.numel(),) + target._shape[d + 1:])
+    input._storage.backend.index_put_(target, _along(d, idx), values, accumulate)
+    input._bump_version()
+    return input
+
+
+def index_select(input, dim, index, *, out=None):
+    """The slices of ``input`` along ``dim`` at the positions in the 1-D ``index``.
+
+    >>> import rustorch
+    >>> rustorch.arange(6).view(2, 3).index_select(1, rustorch.tensor([2, 0]))
+    tensor([[2, 0],
+            [5, 3]])
+    """
+    d, idx = _check_vector_index("index_select", input, dim, index)
+    if input.ndim == 0 and idx.numel() != 1:
+        raise ShapeError(f"index_select(): index to a 0-d tensor can have only 1 value, got {idx.numel()}")
+    data, shape = input._storage.backend.index_get(_as_1d(input), _along(d, idx))
+    result = _from_buffer(input, data, shape if input.ndim else (), input.dtype)
+    return _into("index_select", out, result)
+
+
+def _check_source(op, input, d, idx, source):
+    check_tensor(op, source, "source")
+    check_same_device(op, input, source)
+    if source.dtype is not input.dtype:
+        raise DTypeError(f"{op}(): self ({input.dtype}) and source ({source.dtype}) must have the same dtype")
+    expected = list(input._shape)
+    if expected:
+        expected[d] = idx.numel()
+    if list(source._shape) != expected and not (source.numel() == 1 and input.ndim == 0):
+        raise ShapeError(f"{op}(): source of shape {list(source._shape)} does not match the expected shape {expected}")
+
+
+def index_add_(input, dim, index, source, *, alpha=1):
+    """input[..., index[i], ...] += alpha * source[..., i, ...] along ``dim`` (repeats accumulate), in place.
+
+    >>> import rustorch
+    >>> rustorch.zeros(3).index_add_(0, rustorch.tensor([0, 0, 2]), rustorch.tensor([1.0, 2.0, 3.0]))
+    tensor([3., 0., 3.])
+    """
+    d, idx = _check_vector_index("index_add_", input, dim, index)
+    _check_source("index_add_", input, d, idx, source)
+    if alpha != 1:
+        source = elementwise.mul(source, _number_for(input.dtype, alpha))
+    return _put_along(input, d, idx, source, True)
+
+
+def index_add(input, dim, index, source, *, alpha=1, out=None):
+    """Out-of-place :func:`index_add_`.
+
+    >>> import rustorch
+    >>> rustorch.index_add(rustorch.ones(2), 0, rustorch.tensor([1]), rustorch.tensor([2.0]), alpha=3)
+    tensor([1., 7.])
+    """
+    return index_add_(_copy_of("index_add", input, out), dim, index, source, alpha=alpha)
+
+
+def index_copy_(input, dim, index, source):
+    """input[..., index[i], ...] = source[..., i, ...] along ``dim``, in place.
+
+    >>> import rustorch
+    >>> rustorch.zeros(3).index_copy_(0, rustorch.tensor([2, 0]), rustorch.tensor([1.0, 2.0]))
+    tensor([2., 0., 1.])
+    """
+    d, idx = _check_vector_index("index_copy_", input, dim, index)
+    _check_source("index_copy_", input, d, idx, source)
+    return _put_along(input, d, idx, source, False)
+
+
+def index_copy(input, dim, index, source, *, out=None):
+    """Out-of-place :func:`index_copy_`.
+
+    >>> import rustorch
+    >>> rustorch.index_copy(rustorch.zeros(2), 0, rustorch.tensor([1]), rustorch.tensor([4.0]))
+    tensor([0., 4.])
+    """
+    return index_copy_(_copy_of("index_copy", input, out), dim, index, source)
+
+
+def _scalar_value(op, value):
+    """A number, or a 0-d tensor's value, for fill ops."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ShapeError(f"{op}(): only supports a 0-dimensional value tensor, but got tensor with {value.ndim} dimension(s)")
+        return value.item()
+    return as_number(op, value)
+
+
+def index_fill_(input, dim, index, value):
+    """Fill the slices of ``input`` along ``dim`` at ``index`` (negative positions allowed) with ``value``, in place.
+
+    >>> import rustorch
+    >>> rustorch.zeros(2, 3).index_fill_(1, rustorch.tensor([0, -1]), 7)
+    tensor([[7., 0., 7.],
+            [7., 0., 7.]])
+    """
+    d, idx = _check_vector_index("index_fill_", input, dim, index, negative=True)
+    value = _number_for(input.dtype, _scalar_value("index_fill_", value))
+    return _put_along(input, d, idx, value, False)
+
+
+def index_fill(input, dim, index, value):
+    """Out-of-place :func:`index_fill_`.
+
+    >>> import rustorch
+    >>> rustorch.index_fill(rustorch.zeros(3), 0, rustorch.tensor([1]), 2.5)
+    tensor([0.0000, 2.5000, 0.0000])
+    """
+    return index_fill_(creation.clone(input), dim, index, value)
+
+
+# masks ------------------------------------------------------------------------------
+def _check_mask(op, input, mask):
+    check_tensor(op, input)
+    check_tensor(op, mask, "mask")
+    check_same_device(op, input, mask)
+    if mask.dtype is not _dtype.bool_:
+        raise DTypeError(f"{op}(): only supports boolean masks, but got mask with dtype {mask.dtype}")
+
+
+def masked_fill_(input, mask, value):
+    """Write ``value`` (a number or a 0-d tensor) where the bool ``mask`` (broadcast to input) is True, in place.
+
+    >>> import rustorch
+    >>> rustorch.zeros(3).masked_fill_(rustorch.tensor([True, False, True]), 2.0)
+    tensor([2., 0., 2.])
+    """
+    _check_mask("masked_fill_", input, mask)
+    if broadcast_shapes("masked_fill_", input._shape, mask._shape) != input._shape:
+        raise ShapeError(f"masked_fill_(): mask of shape {list(mask._shape)} can't be broadcast to input {list(input._shape)}")
+    value = _number_for(input.dtype, _scalar_value("masked_fill_", value))
+    input._storage.backend.where(mask, value, input, input)
+    input._bump_version()
+    return input
+
+
+def masked_fill(input, mask, value):
+    """``value`` where ``mask`` is True, else ``input`` (broadcast together).
+
+    >>> import rustorch
+    >>> rustorch.arange(3).masked_fill(rustorch.tensor([False, True, False]), -1)
+    tensor([ 0, -1,  2])
+    """
+    _check_mask("masked_fill", input, mask)
+    shape = broadcast_shapes("masked_fill", input._shape, mask._shape)
+    value = _number_for(input.dtype, _scalar_value("masked_fill", value))
+    out = empty_tensor(shape, input.dtype, input.device)
+    input._storage.backend.where(mask, value, input, out)
+    return out
+
+
+def masked_select(input, mask, *, out=None):
+    """The elements of ``input`` where ``mask`` is True (both broadcast), as a 1-D tensor.
+
+    >>> import rustorch
+    >>> rustorch.arange(4).masked_select(rustorch.tensor([True, False, True, True]))
+    tensor([0, 2, 3])
+    """
+    _check_mask("masked_select", input, mask)
+    shape = broadcast_shapes("masked_select", input._shape, mask._shape)
+    data, result_shape = input._storage.backend.index_get(views.expand(input, shape), (views.expand(mask, shape),))
+    return _into("masked_select", out, _from_buffer(input, data, result_shape, input.dtype))
+
+
+def masked_scatter_(input, mask, source):
+    """Copy consecutive elements of ``source`` into ``input`` where ``mask`` is True, in place.
+
+    >>> import rustorch
+    >>> rustorch.zeros(3).masked_scatter_(rustorch.tensor([True, False, True]), rustorch.tensor([1.0, 2.0]))
+    tensor([1., 0., 2.])
+    """
+    _check_mask("masked_scatter_", input, mask)
+    check_tensor("masked_scatter_", source, "source")
+    check_same_device("masked_scatter_", input, source)
+    if source.dtype is not input.dtype:
+        raise DTypeError(f"masked_scatter_(): expected self and source to have the same dtype, got {input.dtype} and {source.dtype}")
+    if broadcast_shapes("masked_scatter_", input._shape, mask._shape) != input._shape:
+        raise ShapeError(f"masked_scatter_(): mask of shape {list(mask._shape)} can't be broadcast to input {list(input._shape)}")
+    mask = views.expand(mask, input._shape)
+    n = _count_true(mask)
+    if source.numel() < n:
+        raise ShapeError(f"masked_scatter_(): source has {source.numel()} elements, fewer than the {n} True values of the mask")
+    values = views.narrow(views.reshape(source, (-1,)), 0, 0, n)
+    input._storage.backend.index_put_(input, (mask,), values, False)
+    input._bump_version()
+    return input
+
+
+def masked_scatter(input, mask, source):
+    """Out-of-place :func:`masked_scatter_` (input and mask broadcast).
+
+    >>> import rustorch
+    >>> rustorch.masked_scatter(rustorch.zeros(2), rustorch.tensor([False, True]), rustorch.tensor([5.0]))
+    tensor([0., 5.])
+    """
+    _check_mask("masked_scatter", input, mask)
+    shape = broadcast_shapes("masked_scatter", input._shape, mask._shape)
+    return masked_scatter_(creation.clone(views.expand(input, shape)), mask, source)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """``input`` where ``condition`` is True else ``other`` (broadcast; either may be a number).
+
+    where(condition) alone is nonzero(condition, as_tuple=True).
+
+    >>> import rustorch
+    >>> rustorch.where(rustorch.tensor([True, False]), rustorch.tensor([1, 2]), 2.5)
+    tensor([1.0000, 2.5000])
+    """
+    check_tensor("where", condition, "condition")
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise InvalidArgumentError("where(): expected both input and other, or neither")
+    if condition.dtype is _dtype.uint8:
+        condition = condition.bool()
+    if condition.dtype is not _dtype.bool_:
+        raise DTypeError(f"where(): expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")
+    operands = [x if isinstance(x, Tensor) else as_number("where", x) for x in (input, other)]
+    tensors = [condition] + [x for x in operands if isinstance(x, Tensor)]
+    device = check_same_device("where", *tensors)
+    shape = broadcast_shapes("where", *(t._shape for t in tensors))
+    out = prepare_out("where", out, shape, _dtype.result_type(*operands), device)
+    out._storage.backend.where(condition, operands[0], operands[1], out)
+    out._bump_version()
+    return out
+
+
+def _tensor_where(self, condition, y):
+    """x.where(condition, y) is where(condition, x, y)."""
+    return where(condition, self, y)
+
+
+Tensor.where = _tensor_where
+
+
+def nonzero(input, *, out=None, as_tuple=False):
+    """The positions of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim.
+
+    >>> import rustorch
+    >>> rustorch.nonzero(rustorch.tensor([[0, 1], [2, 0]]))
+    tensor([[0, 1],
+            [1, 0]])
+    """
+    check_tensor("nonzero", input)
+    data, shape = input._storage.backend.nonzero(_as_1d(input))
+    if input.ndim == 0:
+        if as_tuple:
+            return (creation.zeros(shape[0], dtype=_dtype.int64, device=input.device),)
+        return _into("nonzero", out, empty_tensor((shape[0], 0), _dtype.int64, input.device))
+    result = _from_buffer(input, data, shape, _dtype.int64)
+    if as_tuple:
+        return tuple(creation.contiguous(c) for c in views.unbind(result, 1))
+    return _into("nonzero", out, result)
+
+
+def argwhere(input):
+    """nonzero(input): the (n, ndim) positions of the non-zero elements.
+
+    >>> import rustorch
+    >>> rustorch.argwhere(rustorch.tensor([0, 3, 4]))
+    tensor([[1],
+            [2]])
+    """
+    return nonzero(input)
+
+
+def take(input, index):
+    """The elements of ``input`` seen as 1-D at ``index`` (negative positions count from the end).
+
+    >>> import rustorch
+    >>> rustorch.take(rustorch.tensor([[1, 2], [3, 4]]), rustorch.tensor([0, -1]))
+    tensor([1, 4])
+    """
+    check_tensor("take", input)
+    _check_index_dtype("take", index, (_dtype.int64,))
+    check_same_device("take", input, index)
+    flat = views.reshape(input, (-1,))
+    _check_bounds("take", index, flat.numel(), 0, negative=True)
+    data, _ = input._storage.backend.index_get(flat, (index,))
+    return _from_buffer(input, data, index._shape, input.dtype)
+
+
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """gather() along ``dim`` with ``input`` and ``indices`` broadcast (except at ``dim``); dim=None: flattened.
+
+    Negative positions count from the end.
+
+    >>> import rustorch
+    >>> x = rustorch.tensor([[10, 30, 20], [60, 40, 50]])
+    >>> rustorch.take_along_dim(x, rustorch.argsort(x, dim=1), dim=1)
+    tensor([[10, 20, 30],
+            [40, 50, 60]])
+    """
+    check_tensor("take_along_dim", input)
+    if dim is None:
+        input, indices = views.reshape(input, (-1,)), views.reshape(indices, (-1,))
+        _check_index_dtype("take_along_dim", indices)
+        d = 0
+    else:
+        _check_index_dtype("take_along_dim", indices, (_dtype.int64,))
+        if input.ndim != indices.ndim:
+            raise ShapeError(
+                f"take_along_dim(): input and indices should have the same number of dimensions, but got "
+                f"{input.ndim} dimensions for input, and {indices.ndim} dimensions for indices"
+            )
+        d = wrap_dim("take_along_dim", dim, input.ndim)
+        if input.ndim:
+            rest = broadcast_shapes("take_along_dim", input._shape[:d] + input._shape[d + 1:],
+                                    indices._shape[:d] + indices._shape[d + 1:])
+            input = views.expand(input, rest[:d] + (input._shape[d],) + rest[d:])
+            indices = views.expand(indices, rest[:d] + (indices._shape[d],) + rest[d:])
+    size = _size(input, d)
+    _check_bounds("take_along_dim", indices, size, d, negative=True)
+    if indices.numel() and _reduce_item("min", indices, indices.dtype) < 0:
+        indices = elementwise.remainder(indices, size)
+    return gather(input, d, indices, out=out)
+
+
+# sorting ----------------------------------------------------------------------------
+def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+    """Sorted values along ``dim`` and their positions; NaN sorts as the largest value.
+
+    The sort is always stable (equal values keep their order), which stable=False allows.
+
+    >>> import rustorch
+    >>> rustorch.sort(rustorch.tensor([3, 1, 2]), descending=True)
+    rustorch.return_types.sort(values=tensor([3, 2, 1]), indices=tensor([0, 2, 1]))
+    """
+    check_tensor("sort", input)
+    if input.dtype.is_complex:
+        raise DTypeError(f"sort(): sort does not support complex dtypes, got {input.dtype}")
+    d = wrap_dim("sort", dim, input.ndim)
+    values, indices = (None, None) if out is None else out
+    values = prepare_out("sort", values, input._shape, input.dtype, input.device)
+    indices = prepare_out("sort", indices, input._shape, _dtype.int64, input.device)
+    if input.numel():
+        input._storage.backend.sort(_as_1d(input), d, descending, stable, _as_1d(values), _as_1d(indices))
+    values._bump_version()
+    indices._bump_version()
+    return sort_result(values, indices)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The positions that sort ``input`` along ``dim``.
+
+    >>> import rustorch
+    >>> rustorch.argsort(rustorch.tensor([3.0, 1.0, 2.0]))
+    tensor([1, 2, 0])
+    """
+    return sort(input, dim, descending, stable).indices
+
+
+def msort(input, *, out=None):
+    """``input`` sorted along dim 0.
+
+    >>> import rustorch
+    >>> rustorch.msort(rustorch.tensor([[2, 1], [1, 3]]))
+    tensor([[1, 1],
+            [2, 3]])
+    """
+    return _into("msort", out, sort(input, 0).values)
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    """The ``k`` largest (or smallest) values along ``dim`` and their positions, largest first.
+
+    NaN counts as the largest value. The values come sorted whatever ``sorted`` says.
+
+    >>> import rustorch
+    >>> rustorch.topk(rustorch.tensor([1.0, 5.0, 3.0]), 2)
+    rustorch.return_types.topk(values=tensor([5., 3.]), indices=tensor([1, 2]))
+    """
+    check_tensor("topk", input)
+    d = wrap_dim("topk", dim, input.ndim)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= _size(input, d):
+        raise ValueOutOfRangeError(f"topk(): selected index k ({k}) out of range for dimension {d} of size {_size(input, d)}")
+    s = sort(input, d, descending=largest, stable=True)
+    values, indices = (s.values, s.indices) if input.ndim == 0 else (
+        creation.contiguous(views.narrow(s.values, d, 0, k)), creation.contiguous(views.narrow(s.indices, d, 0, k)))
+    if out is not None:
+        values, indices = _into("topk", out[0], values), _into("topk", out[1], indices)
+    return topk_result(values, indices)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    """The k-th smallest value along ``dim`` (k counts from 1) and its position.
+
+    >>> import rustorch
+    >>> rustorch.kthvalue(rustorch.tensor([3.0, 1.0, 2.0]), 2)
+    rustorch.return_types.kthvalue(values=tensor(2.), indices=tensor(2))
+    """
+    check_tensor("kthvalue", input)
+    d = wrap_dim("kthvalue", dim, input.ndim)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= _size(input, d):
+        raise ValueOutOfRangeError(f"kthvalue(): selected number k ({k}) out of range for dimension {d} of size {_size(input, d)}")
+    s = sort(input, d, stable=True)
+    if input.ndim == 0:
+        values, indices = s
+    else:
+        values, indices = views.select(s.values, d, k - 1), views.select(s.indices, d, k - 1)
+        if keepdim:
+            values, indices = views.unsqueeze(values, d), views.unsqueeze(indices, d)
+        values, indices = creation.contiguous(values), creation.contiguous(indices)
+    if out is not None:
+        values, indices = _into("kthvalue", out[0], values), _into("kthvalue", out[1], indices)
+    return kthvalue_result(values, indices)
+
+
+# triangles and diagonals ----------------------------------------------------------
+def _triangle(op, input, diagonal, out, lower, inplace=False):
+    check_tensor(op, input)
+    if input.ndim < 2:
+        raise ShapeError(f"{op}(): input tensor must have at least 2 dimensions, got shape {list(input._shape)}")
+    rows, cols = input._shape[-2:]
+    offsets = elementwise.sub(creation.arange(cols, device=input.device),
+                              views.unsqueeze(creation.arange(rows, device=input.device), 1))
+    keep = elementwise.le(offsets, diagonal) if lower else elementwise.ge(offsets, diagonal)
+    out = prepare_out(op, out, input._shape, input.dtype, input.device, inplace)
+    out._storage.backend.where(keep, input, _number_for(input.dtype, 0), out)
+    out._bump_version()
+    return out
+
+
+def tril(input, diagonal=0, *, out=None):
+    """The lower triangle of the last two dims (j - i <= diagonal kept), the rest zero.
+
+    >>> import rustorch
+    >>> rustorch.tril(rustorch.ones(2, 3, dtype=rustorch.int64))
+    tensor([[1, 0, 0],
+            [1, 1, 0]])
+    """
+    return _triangle("tril", input, diagonal, out, True)
+
+
+def triu(input, diagonal=0, *, out=None):
+    """The upper triangle of the last two dims (j - i >= diagonal kept), the rest zero.
+
+    >>> import rustorch
+    >>> rustorch.triu(rustorch.ones(2, 3, dtype=rustorch.int64), 1)
+    tensor([[0, 1, 1],
+            [0, 0, 1]])
+    """
+    return _triangle("triu", input, diagonal, out, False)
+
+
+def tril_(input, diagonal=0):
+    """In-place :func:`tril`."""
+    return _triangle("tril_", input, diagonal, input, True, inplace=True)
+
+
+def triu_(input, diagonal=0):
+    """In-place :func:`triu`."""
+    return _triangle("triu_", input, diagonal, input, False, inplace=True)
+
+
+def diag(input, diagonal=0, *, out=None):
+    """1-D input: a square matrix with it on the ``diagonal``-th diagonal; 2-D input: that diagonal.
+
+    >>> import rustorch
+    >>> rustorch.diag(rustorch.tensor([1, 2]), 1)
+    tensor([[0, 1, 0],
+            [0, 0, 2],
+            [0, 0, 0]])
+    """
+    check_tensor("diag", input)
+    if input.ndim == 2:
+        return _into("diag", out, creation.clone(views.diagonal(input, diagonal)))
+    if input.ndim != 1:
+        raise ShapeError(f"diag(): supports 1D or 2D tensors, got {input.ndim}D")
+    n = input._shape[0] + abs(diagonal)
+    out = prepare_out("diag", out, (n, n), input.dtype, input.device)
+    creation.fill_(out, 0)
+    creation.copy_(views.diagonal(out, diagonal), input)
+    return out
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices (in dims dim1, dim2 of the result) with the last dim of ``input`` on their ``offset`` diagonal.
+
+    >>> import rustorch
+    >>> rustorch.diag_embed(rustorch.tensor([[1, 2]])).shape
+    rustorch.Size([1, 2, 2])
+    """
+    check_tensor("diag_embed", input)
+    ndim = input.ndim + 1
+    a = wrap_dim("diag_embed", dim1, ndim)
+    b = wrap_dim("diag_embed", dim2, ndim)
+    if a == b:
+        raise ShapeError(f"diag_embed(): diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if input.ndim == 0:
+        raise ShapeError("diag_embed(): expected a tensor with at least 1 dimension, got a 0-d tensor")
+    n = input._shape[-1] + abs(offset)
+    shape = list(input._shape[:-1])
+    for pos in sorted((a, b)):
+        shape.insert(pos, n)
+    result = creation.zeros(shape, dtype=input.dtype, device=input.device)
+    creation.copy_(views.diagonal(result, offset, a, b), input)
+    return result
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix (integers sum to int64).
+
+    >>> import rustorch
+    >>> rustorch.trace(rustorch.arange(9).view(3, 3))
+    tensor(12)
+    """
+    check_tensor("trace", input)
+    if input.ndim != 2:
+        raise ShapeError(f"trace(): expected a matrix, but got tensor with dim {input.ndim}")
+    if input.dtype is _dtype.bool_:
+        raise DTypeError("trace(): not implemented for bool tensors")
+    dtype = input.dtype if input.dtype.is_floating_point or input.dtype.is_complex else _dtype.int64
+    out = empty_tensor((1,), dtype, input.device)
+    input._storage.backend.reduce("sum", views.diagonal(input), (0,), out)
+    return view_of(out, (), (), 0)
+
+
+__all__ = [
+    "index_put", "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
+    "index_fill", "masked_fill", "masked_select", "masked_scatter", "where", "nonzero", "argwhere", "take",
+    "take_along_dim", "sort", "argsort", "msort", "topk", "kthvalue", "tril", "triu", "diag", "diag_embed", "trace",
+]
+TENSOR_METHODS = [n for n in __all__ if n != "where"] + [
+    "index_put_", "scatter_", "scatter_add_", "scatter_reduce_", "index_add_", "index_copy_", "index_fill_",
+    "masked_fill_", "masked_scatter_", "tril_", "triu_"]

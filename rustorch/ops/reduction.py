@@ -18,9 +18,9 @@ import math
 from .. import _dtype
 from ..errors import DimensionError, DTypeError, InvalidArgumentError, InvalidTypeError, ValueOutOfRangeError
 from ..tensor import contiguous_strides, numel_of, view_of
-from ._common import Tensor, check_floating, check_tensor, empty_tensor, prepare_out, wrap_dim, wrap_dims
+from ._common import Tensor, check_tensor, empty_tensor, prepare_out, wrap_dim, wrap_dims
 from .elementwise import (
-    abs, add, div, exp, imag_part, isinf, isnan, log, logical_not, maximum, minimum, mul, ne, pow, real, sqrt, sub,
+    abs, add, div, exp, gt, imag_part, isinf, isnan, log, logical_not, maximum, minimum, mul, ne, pow, real, sqrt, sub,
 )
 
 
@@ -65,7 +65,7 @@ def _squeeze(t, dims):
     return view_of(t, shape, contiguous_strides(shape), t._offset)
 
 
-def _emit(op, result, out):
+def emit(op, result, out):
     """``result``, or ``out`` resized and holding it (as torch's out= variants)."""
     if out is None:
         return result
@@ -128,7 +128,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """
     check_tensor("sum", input)
     d = dtype or _int_to_long(input.dtype)
-    return _emit("sum", _reduce("sum", "sum", _cast(input, d), _dims("sum", input, dim), keepdim, d), out)
+    return emit("sum", _reduce("sum", "sum", _cast(input, d), _dims("sum", input, dim), keepdim, d), out)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -157,7 +157,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is not None and not isinstance(dim, int):
         raise InvalidTypeError(f"prod(): argument 'dim' must be an int, got {type(dim).__name__}")
     d = dtype or _int_to_long(input.dtype)
-    return _emit("prod", _reduce("prod", "prod", _cast(input, d), _dims("prod", input, dim), keepdim, d), out)
+    return emit("prod", _reduce("prod", "prod", _cast(input, d), _dims("prod", input, dim), keepdim, d), out)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -216,13 +216,13 @@ def _extreme(op, prim, input, dim, keepdim, out, other_fn, result_type):
             raise ValueOutOfRangeError(
                 f"{op}(): Expected reduction dim to be specified for input.numel() == 0 (input shape {list(input._shape)}). "
                 "Specify the reduction dim with the 'dim' argument.")
-        return _emit(op, _reduce(op, prim, input, tuple(range(input.ndim)), False, input.dtype), out)
+        return emit(op, _reduce(op, prim, input, tuple(range(input.ndim)), False, input.dtype), out)
     d = wrap_dim(op, dim, input.ndim)
     dims = (d,) if input.ndim else ()
     _check_nonempty(op, input, dims)
     values, indices = _reduce(op, prim, input, dims, keepdim, input.dtype, with_index=True)
     if out is not None:
-        values, indices = _emit(op, values, out[0]), _emit(op, indices, out[1])
+        values, indices = emit(op, values, out[0]), emit(op, indices, out[1])
     return result_type(values, indices)
 
 
@@ -253,7 +253,7 @@ def _amax_amin(op, prim, input, dim, keepdim, out):
     _check_real(op, input)
     dims = _dims(op, input, dim)
     _check_nonempty(op, input, dims)
-    return _emit(op, _reduce(op, prim, input, dims, keepdim, input.dtype), out)
+    return emit(op, _reduce(op, prim, input, dims, keepdim, input.dtype), out)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
@@ -292,6 +292,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 def _arg(op, input, dim, keepdim, out):
     check_tensor(op, input)
     _check_real(op, input)
+    if input.dtype is _dtype.bool_:
+        raise DTypeError(f"{op}(): does not support bool input")
     if dim is None:
         if input.numel() == 0:
             raise DimensionError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -299,10 +301,10 @@ def _arg(op, input, dim, keepdim, out):
         result = _reduce(op, op, flat, (0,), False, _dtype.int64)
         if keepdim:
             result = view_of(result, (1,) * input.ndim, (1,) * input.ndim, result._offset)
-        return _emit(op, result, out)
+        return emit(op, result, out)
     dims = (wrap_dim(op, dim, input.ndim),) if input.ndim else ()
     _check_nonempty(op, input, dims)
-    return _emit(op, _reduce(op, op, input, dims, keepdim, _dtype.int64), out)
+    return emit(op, _reduce(op, op, input, dims, keepdim, _dtype.int64), out)
 
 
 def argmax(input, dim=None, keepdim=False, *, out=None):
@@ -325,14 +327,63 @@ def argmin(input, dim=None, keepdim=False, *, out=None):
     return _arg("argmin", input, dim, keepdim, out)
 
 
+def _median(x, d, keepdim):
+    """(values, indices) of the lower median along dim ``d`` (checked, non-empty); NaN wins, as in torch."""
+    if x.ndim == 0:
+        x, d, keepdim = view_of(x, (1,), (1,), x._offset), 0, False
+    n = x._shape[d]
+    backend = x._storage.backend
+    ordered = empty_tensor(x._shape, x.dtype, x.device)
+    order = empty_tensor(x._shape, _dtype.int64, x.device)
+    backend.sort(x, d, False, True, ordered, order)  # stable, NaN last
+    keep = x._shape[:d] + (1,) + x._shape[d + 1:]
+    position = empty_tensor(keep, _dtype.int64, x.device)
+    backend.fill_(position, (n - 1) // 2)
+    if x.dtype.is_floating_point:  # a row holding NaN reports its first NaN
+        nans = sum(isnan(x), d, keepdim=True)
+        position = _where(gt(nans, 0), sub(n, nans), (n - 1) // 2)
+    values = empty_tensor(keep, x.dtype, x.device)
+    indices = empty_tensor(keep, _dtype.int64, x.device)
+    backend.gather(ordered, d, position, values)
+    backend.gather(order, d, position, indices)
+    return (values, indices) if keepdim else (_squeeze(values, (d,)), _squeeze(indices, (d,)))
+
+
+def median(input, dim=None, keepdim=False, *, out=None):
+    """Lower median of all elements; with ``dim`` a named tuple (values, indices). NaN propagates.
+
+    >>> import rustorch
+    >>> rustorch.median(rustorch.tensor([[4.0, 2.0, 2.0, 1.0], [1.0, 5.0, 3.0, 0.0]]), dim=1).values
+    tensor([2., 1.])
+    """
+    check_tensor("median", input)
+    _check_real("median", input)
+    if input.dtype is _dtype.bool_:
+        raise DTypeError("median(): not implemented for bool tensors")
+    if dim is None:
+        if input.numel() == 0:
+            if not input.dtype.is_floating_point:
+                raise ValueOutOfRangeError(f"median(): cannot take the median of an empty {input.dtype} tensor")
+            result = empty_tensor((), input.dtype, input.device)
+            result._storage.backend.fill_(result, math.nan)
+            return emit("median", result, out)
+        return emit("median", _median(input.reshape(-1), 0, False)[0].reshape(()), out)
+    d = wrap_dim("median", dim, input.ndim)
+    _check_nonempty("median", input, (d,) if input.ndim else ())
+    values, indices = _median(input, d, keepdim)
+    if out is not None:
+        values, indices = emit("median", values, out[0]), emit("median", indices, out[1])
+    return _MEDIAN(values, indices)
+
+
 # logical -----------------------------------------------------------------------------------
 def _logical(op, input, dim, keepdim, out):
     check_tensor(op, input)
     # torch: dim=() reduces nothing here (unlike sum); uint8 keeps its dtype
     d = _dtype.uint8 if input.dtype is _dtype.uint8 else _dtype.bool_
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
-        return _emit(op, _cast(ne(input, 0), d), out)
-    return _emit(op, _reduce(op, op, input, _dims(op, input, dim), keepdim, d), out)
+        return emit(op, _cast(ne(input, 0), d), out)
+    return emit(op, _reduce(op, op, input, _dims(op, input, dim), keepdim, d), out)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
@@ -385,7 +436,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     tensor(1.6667)
     """
     dims, correction = _var_args("var", input, dim, unbiased, correction)
-    return _emit("var", _var_mean("var", input, dims, correction, keepdim)[0], out)
+    return emit("var", _var_mean("var", input, dims, correction, keepdim)[0], out)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
@@ -438,6 +489,8 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         raise DTypeError(f"norm(): Expected a floating point or complex tensor as input. Got {input.dtype}")
     if isinstance(p, str) and p != "fro":
         raise InvalidArgumentError(f"norm(): p={p!r} is not supported; use p='fro' or a number (matrix norms live in rustorch.linalg)")
+    if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
+        raise InvalidArgumentError(f"norm(): p='fro' takes at most 2 dims, got dim={tuple(dim)}")
     dims = _dims("norm", input, dim)
     a = _abs_real(input)
     p = 2 if p == "fro" else p
@@ -455,7 +508,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         result = _cast(sum(ne(a, 0), dims, keepdim), a.dtype)
     else:
         result = pow(sum(pow(a, p), dims, keepdim), 1.0 / p)
-    return _emit("norm", result, out)
+    return emit("norm", result, out)
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
@@ -463,7 +516,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
     >>> import rustorch
     >>> rustorch.logsumexp(rustorch.tensor([1000.0, 1000.0]), dim=0)
-    tensor(1000.6931)
+    tensor(1000.6932)
     """
     check_tensor("logsumexp", input)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
@@ -478,7 +531,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     result = log(sum(exp(shifted), dims, keepdim))
     if shift is not None:
         result = add(result, shift if keepdim else _squeeze(shift, dims))
-    return _emit("logsumexp", result, out)
+    return emit("logsumexp", result, out)
 
 
 # scans --------------------------------------------------------------------------------------
@@ -493,7 +546,7 @@ def _scan(op, input, dim, dtype, out):
     x._storage.backend.scan(op, x, axis, result)
     if input.ndim == 0:
         result = view_of(result, (), (), result._offset)
-    return _emit(op, result, out)
+    return emit(op, result, out)
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
@@ -517,7 +570,7 @@ def cumprod(input, dim, *, dtype=None, out=None):
 
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "count_nonzero", "max", "min", "amax", "amin", "aminmax",
-           "argmax", "argmin", "all", "any", "var", "std", "var_mean", "std_mean", "norm", "logsumexp", "cumsum",
+           "median", "argmax", "argmin", "all", "any", "var", "std", "var_mean", "std_mean", "norm", "logsumexp", "cumsum",
            "cumprod"]
 TENSOR_METHODS = [n for n in __all__ if n not in ("var_mean", "std_mean")]
 INPLACE_METHODS = ["cumsum", "cumprod"]
