@@ -197,10 +197,11 @@ CP_CLONES static void cp_general(int nd, const int64_t *shape,
 /* ---- tiled transpose ----------------------------------------------------
  * Two dims are tiled: u, where the source is contiguous (source stride ==
  * item size) and v = the last dim, where the destination is contiguous.
- * Within a B x B tile (B * S = 64 bytes, i.e. one cache line per tile row
- * on both sides... for S = 4: 16 x 16) each destination row is written
- * contiguously while the source column reads hit lines already in L1.
- * Tiles are grouped TG x TG so that one task touches whole 4 KiB pages. */
+ * A tile is b x b elements with b * S = 64 bytes (one cache line per tile
+ * row on both sides; 16 x 16 for float32): each destination row is written
+ * contiguously while the source column reads hit lines already in L1.  A
+ * parallel task is a group of CP_TG x CP_TG tiles (64 x 64 for float32),
+ * enough lines per task to keep the hardware prefetchers busy. */
 #define CP_TG 4
 #define CP_DEF_TILE(S)                                                       \
     static inline void cp_tile_##S(char *d, int64_t dsu, const char *s,     \

@@ -46,7 +46,12 @@
 #define RT_ICHUNK 1024       /* inner elements per accumulator chunk (inner > 1) */
 #define RT_PAR_MIN 32768     /* fewer elements than this: stay on one thread */
 #ifndef RT_PREFETCH
-#define RT_PREFETCH 4096
+#define RT_PREFETCH 4096     /* sum: software prefetch this many elements ahead */
+#endif
+#if RT_PREFETCH > 0
+#define RT_PREFETCH_AT(p) __builtin_prefetch(p)
+#else
+#define RT_PREFETCH_AT(p) ((void)0)
 #endif
 #define RT_MIN_TASKS 16      /* inner > 1: split R until there are this many tasks */
 #define RT_MIN_RROWS 64      /* ... but never into blocks of fewer rows */
@@ -94,7 +99,7 @@ RT_INLINE double rt_seg_sum_##S(const T *x, int64_t n)                         \
     for (;;) {                                                                  \
         int64_t e = n - i < RT_BLOCK ? n : i + RT_BLOCK;                        \
         for (; i + 64 <= e; i += 64) {                                          \
-            __builtin_prefetch(x + i + RT_PREFETCH);                            \
+            RT_PREFETCH_AT(x + i + RT_PREFETCH);                                \
             _Pragma("omp simd")                                                 \
             for (int j = 0; j < 64; j++) a[j] += x[i + j];                      \
         }                                                                       \
@@ -191,18 +196,25 @@ RT_CLONES static void rt_rows_sp_##S(const T *x, int64_t rows, int64_t R,      \
                                      int op, T *out, double *part, int par)    \
 {                                                                               \
     int64_t nb = rt_cdiv(R, RT_SEG), ntasks = rows * nb;                      \
+    /* Dynamic schedules: a thread that wakes late takes less of the work;   \
+     * each task writes its own result, so the answer does not change. */     \
     _Pragma("omp parallel if(par)")                                             \
     {                                                                           \
-        int64_t t0, t1;                                                         \
-        rt_my_range(ntasks, &t0, &t1);                                          \
-        for (int64_t t = t0; t < t1; t++) {                                     \
-            int64_t row = t / nb, b = t % nb;                                   \
-            int64_t start = b * RT_SEG;                                         \
-            int64_t len = R - start < RT_SEG ? R - start : RT_SEG;              \
-            const T *p = x + row * R + start;                                   \
-            double r = op == RT_SUM ? rt_seg_sum_##S(p, len)                  \
-                                    : rt_seg_prod_##S(p, len);                \
-            if (nb == 1) out[row] = (T)r; else part[t] = r;                     \
+        if (nb == 1 && op == RT_SUM) {  /* the common case, kept lean */        \
+            _Pragma("omp for schedule(dynamic, 32) nowait")                     \
+            for (int64_t row = 0; row < rows; row++)                            \
+                out[row] = (T)rt_seg_sum_##S(x + row * R, R);                   \
+        } else {                                                                \
+            _Pragma("omp for schedule(dynamic, 2) nowait")                      \
+            for (int64_t t = 0; t < ntasks; t++) {                              \
+                int64_t row = t / nb, b = t % nb;                               \
+                int64_t start = b * RT_SEG;                                     \
+                int64_t len = R - start < RT_SEG ? R - start : RT_SEG;          \
+                const T *p = x + row * R + start;                               \
+                double r = op == RT_SUM ? rt_seg_sum_##S(p, len)                \
+                                        : rt_seg_prod_##S(p, len);              \
+                if (nb == 1) out[row] = (T)r; else part[t] = r;                 \
+            }                                                                   \
         }                                                                       \
     }                                                                           \
 }                                                                               \

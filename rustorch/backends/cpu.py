@@ -161,8 +161,9 @@ class CPUBackend(Backend):
 
     def to_host(self, t):
         itemsize = t.dtype.itemsize
-        return np.ndarray(t._shape, t.dtype.np, t._storage.data, t._offset * itemsize,
-                          tuple(s * itemsize for s in t._stride))
+        # an empty view may sit at an offset past the end of its buffer; it reads nothing, so start at 0
+        offset = t._offset * itemsize if 0 not in t._shape else 0
+        return np.ndarray(t._shape, t.dtype.np, t._storage.data, offset, tuple(s * itemsize for s in t._stride))
 
     def copy_(self, dst, src):
         d = dst._array()
@@ -314,7 +315,7 @@ class CPUBackend(Backend):
             r = x._array()[self._np_index(index)]
         except IndexError as e:
             raise IndexOutOfRangeError(f"index: {e}".replace("axis", "dimension")) from None
-        r = np.ascontiguousarray(r)
+        r = np.array(r, order="C")  # a fresh C-ordered copy; unlike ascontiguousarray it keeps 0-d results 0-d
         return r.reshape(-1), r.shape
 
     def index_put_(self, x, index, value, accumulate):
@@ -354,14 +355,17 @@ class CPUBackend(Backend):
         elif reduce == "multiply":
             np.multiply.at(xa, full, sa)
         elif reduce in ("amax", "amin"):
-            (np.maximum if reduce == "amax" else np.minimum).at(xa, full, sa)
+            with np.errstate(invalid="ignore"):
+                (np.maximum if reduce == "amax" else np.minimum).at(xa, full, sa)
         else:
             raise NotImplementedError(f"cpu scatter_: unknown reduce {reduce!r}")
 
     def nonzero(self, x):
-        r = np.ascontiguousarray(np.stack(np.nonzero(x._array()), axis=-1).astype(np.int64))
-        if x.ndim == 0:
-            r = np.zeros((int(bool(x._array())), 0), np.int64)
+        xa = x._array()
+        if xa.ndim == 0:
+            r = np.zeros((int(bool(xa)), 0), np.int64)
+        else:
+            r = np.ascontiguousarray(np.stack(np.nonzero(xa), axis=-1).astype(np.int64))
         return r.reshape(-1), r.shape
 
     def sort(self, x, dim, descending, stable, values, indices):
