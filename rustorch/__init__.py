@@ -8,7 +8,14 @@
 >>> x.sum(dim=1)
 tensor([ 3., 12.])
 """
-from . import _dtype
+import os
+
+# OpenBLAS worker threads spin ~0.1 s after each GEMM and starve the OpenMP kernels on
+# small machines; a short timeout keeps GEMM speed and frees the cores. OpenBLAS reads
+# this once, when SciPy's copy is loaded below, so it must be set before that import.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+from . import _dtype  # noqa: E402
 from ._device import device
 from ._dtype import (
     bfloat16, can_cast, complex64, complex128, dtype, finfo, float16, float32, float64, get_default_dtype, iinfo,

@@ -10,7 +10,7 @@
  *
  * After cp_collapse() (same normalisation as elementwise.h, ordered by the
  * destination's strides):
- *  - one dim, both unit-stride: memcpy, split in chunks over threads;
+ *  - one dim, both unit-stride: memcpy of 64 KiB blocks split over threads;
  *  - destination contiguous in its last dim and the source contiguous along
  *    another dim (a transposed view): cache-blocked tiles of those two dims,
  *    so both sides are read/written a cache line at a time;
@@ -26,13 +26,7 @@
 #include <omp.h>
 #endif
 
-#ifndef CP_CLONES /* may be predefined empty to build one ISA only */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CP_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CP_CLONES
-#endif
-#endif
+#include "simd.h"
 
 #define CP_MAXDIM 64
 #define CP_PAR_BYTES (1 << 18)   /* below 256 KiB: one thread */
@@ -103,19 +97,19 @@ static inline void cp_my_range(int64_t n, int64_t *lo, int64_t *hi)
     *hi = n * (id + 1) / nt;
 }
 
-/* ---- contiguous: memcpy in one chunk per thread ------------------------- */
+/* ---- contiguous: memcpy of 64 KiB blocks, blocks split over threads -----
+ * Blocks rather than one chunk per thread: glibc switches to non-temporal
+ * stores for multi-MiB copies, which measured ~10% slower here than cached
+ * stores of L2-sized blocks. */
+#define CP_BLOCK (1 << 16)
 static void cp_contig(char *dst, const char *src, int64_t nbytes)
 {
-#pragma omp parallel if (nbytes >= CP_PAR_BYTES)
-    {
-        int64_t lo, hi;
-        cp_my_range(nbytes, &lo, &hi);
-        /* chunk edges on 64-byte lines so threads never share a line */
-        lo = (lo + 63) & ~(int64_t)63;
-        hi = (hi + 63) & ~(int64_t)63;
-        if (lo > nbytes) lo = nbytes;
-        if (hi > nbytes) hi = nbytes;
-        if (hi > lo) memcpy(dst + lo, src + lo, (size_t)(hi - lo));
+    const int64_t nb = (nbytes + CP_BLOCK - 1) / CP_BLOCK;
+#pragma omp parallel for schedule(static) if (nbytes >= CP_PAR_BYTES)
+    for (int64_t b = 0; b < nb; b++) {
+        int64_t lo = b * CP_BLOCK;
+        int64_t len = nbytes - lo < CP_BLOCK ? nbytes - lo : CP_BLOCK;
+        memcpy(dst + lo, src + lo, (size_t)len);
     }
 }
 
@@ -156,7 +150,7 @@ static inline void cp_row_any(char *d, int64_t ds, const char *s, int64_t ss,
 }
 
 /* ---- general: odometer over outer dims, strided rows -------------------- */
-CP_CLONES static void cp_general(int nd, const int64_t *shape,
+RT_CLONES static void cp_general(int nd, const int64_t *shape,
                                  const int64_t *ds, const int64_t *ss,
                                  char *dst, const char *src, int64_t isz)
 {
@@ -216,7 +210,7 @@ CP_CLONES static void cp_general(int nd, const int64_t *shape,
                 CP_MOVE(S, dr + j * S, sr + j * ssv);                        \
         }                                                                    \
     }                                                                        \
-    CP_CLONES static void cp_transpose_##S(                                  \
+    RT_CLONES static void cp_transpose_##S(                                  \
         int nd, const int64_t *shape, const int64_t *ds, const int64_t *ss,  \
         int u, char *dst, const char *src)                                   \
     {                                                                        \

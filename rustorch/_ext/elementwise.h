@@ -30,113 +30,12 @@
 #include <omp.h>
 #endif
 
-#ifndef EW_CLONES /* may be predefined empty to build one ISA only */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define EW_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define EW_CLONES
-#endif
-#endif
+#include "simd.h"
 
 #define EW_MAXDIM 64          /* NumPy 2's NPY_MAXDIMS */
 #define EW_GRAIN_CHEAP 32768  /* below this many elements: one thread */
 #define EW_GRAIN_MATH 8192    /* same, for ops that call a libm function */
 
-/* ---- libmvec: declare the scalar functions SIMD-callable ---------------- */
-#if defined(__x86_64__) && defined(__GLIBC__)
-#pragma omp declare simd notinbranch
-extern float expf(float);
-#pragma omp declare simd notinbranch
-extern double exp(double);
-#pragma omp declare simd notinbranch
-extern float exp2f(float);
-#pragma omp declare simd notinbranch
-extern double exp2(double);
-#pragma omp declare simd notinbranch
-extern float expm1f(float);
-#pragma omp declare simd notinbranch
-extern double expm1(double);
-#pragma omp declare simd notinbranch
-extern float logf(float);
-#pragma omp declare simd notinbranch
-extern double log(double);
-#pragma omp declare simd notinbranch
-extern float log2f(float);
-#pragma omp declare simd notinbranch
-extern double log2(double);
-#pragma omp declare simd notinbranch
-extern float log10f(float);
-#pragma omp declare simd notinbranch
-extern double log10(double);
-#pragma omp declare simd notinbranch
-extern float log1pf(float);
-#pragma omp declare simd notinbranch
-extern double log1p(double);
-#pragma omp declare simd notinbranch
-extern float sinf(float);
-#pragma omp declare simd notinbranch
-extern double sin(double);
-#pragma omp declare simd notinbranch
-extern float cosf(float);
-#pragma omp declare simd notinbranch
-extern double cos(double);
-#pragma omp declare simd notinbranch
-extern float tanf(float);
-#pragma omp declare simd notinbranch
-extern double tan(double);
-#pragma omp declare simd notinbranch
-extern float asinf(float);
-#pragma omp declare simd notinbranch
-extern double asin(double);
-#pragma omp declare simd notinbranch
-extern float acosf(float);
-#pragma omp declare simd notinbranch
-extern double acos(double);
-#pragma omp declare simd notinbranch
-extern float atanf(float);
-#pragma omp declare simd notinbranch
-extern double atan(double);
-#pragma omp declare simd notinbranch
-extern float sinhf(float);
-#pragma omp declare simd notinbranch
-extern double sinh(double);
-#pragma omp declare simd notinbranch
-extern float coshf(float);
-#pragma omp declare simd notinbranch
-extern double cosh(double);
-#pragma omp declare simd notinbranch
-extern float tanhf(float);
-#pragma omp declare simd notinbranch
-extern double tanh(double);
-#pragma omp declare simd notinbranch
-extern float asinhf(float);
-#pragma omp declare simd notinbranch
-extern double asinh(double);
-#pragma omp declare simd notinbranch
-extern float acoshf(float);
-#pragma omp declare simd notinbranch
-extern double acosh(double);
-#pragma omp declare simd notinbranch
-extern float atanhf(float);
-#pragma omp declare simd notinbranch
-extern double atanh(double);
-#pragma omp declare simd notinbranch
-extern float erff(float);
-#pragma omp declare simd notinbranch
-extern double erf(double);
-#pragma omp declare simd notinbranch
-extern float erfcf(float);
-#pragma omp declare simd notinbranch
-extern double erfc(double);
-#pragma omp declare simd notinbranch
-extern float powf(float, float);
-#pragma omp declare simd notinbranch
-extern double pow(double, double);
-#pragma omp declare simd notinbranch
-extern float atan2f(float, float);
-#pragma omp declare simd notinbranch
-extern double atan2(double, double);
-#endif
 
 /* ---- the ops ------------------------------------------------------------ */
 /* X(name, grain).  The order fixes the op ids used by elementwise.pyx. */
@@ -341,7 +240,7 @@ static inline void ew_my_range(int64_t n, int64_t *lo, int64_t *hi)
  * its first row, then walks rows with an odometer over the outer dims.
  * FN(x, y) is the scalar op, inlined into the SIMD inner loops. */
 #define EW_ND_KERNEL(KNAME, T, FN, GRAIN)                                    \
-    EW_CLONES static void KNAME(int nd, const int64_t *shape,                \
+    RT_CLONES static void KNAME(int nd, const int64_t *shape,                \
                                 const int64_t *os, const int64_t *as,        \
                                 const int64_t *bs, T *o, const T *a,         \
                                 const T *b)                                  \
@@ -413,7 +312,7 @@ static inline void ew_my_range(int64_t n, int64_t *lo, int64_t *hi)
         (void)unused;                                                        \
         return ewu_##name##_##T(x);                                          \
     }                                                                        \
-    EW_CLONES static void ewk_u_##name##_##S##_flat(int64_t n, T *o,         \
+    RT_CLONES static void ewk_u_##name##_##S##_flat(int64_t n, T *o,         \
                                                    const T *x)               \
     {                                                                        \
         const int64_t grain_ = (grain);                                      \
@@ -427,7 +326,7 @@ static inline void ew_my_range(int64_t n, int64_t *lo, int64_t *hi)
     EW_DEF_BINARY_T(name, grain, double, f64)
 #define EW_DEF_BINARY_T(name, grain, T, S)                                   \
     /* flat fast paths: all contiguous, b scalar, a scalar */                \
-    EW_CLONES static void ewk_b_##name##_##S##_flat(                         \
+    RT_CLONES static void ewk_b_##name##_##S##_flat(                         \
         int64_t n, T *o, const T *a, const T *b, int mode)                   \
     {                                                                        \
         const int64_t grain_ = (grain);                                      \

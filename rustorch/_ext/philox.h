@@ -14,12 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-#ifndef RT_CLONES
-#define RT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#ifndef RT_INLINE
-#define RT_INLINE static inline __attribute__((always_inline))
-#endif
+#include "simd.h"
 
 #define RT_PHILOX_M0 0xD2511F53u
 #define RT_PHILOX_M1 0xCD9E8D57u
@@ -27,19 +22,6 @@
 #define RT_PHILOX_W1 0xBB67AE85u   /* sqrt(3) - 1 */
 #define RT_PHILOX_PAR_MIN 16384    /* fewer blocks than this: one thread */
 
-/* Vector variants from libmvec (glibc declares them only under -ffast-math). */
-#pragma omp declare simd notinbranch
-extern float logf(float);
-#pragma omp declare simd notinbranch
-extern float sinf(float);
-#pragma omp declare simd notinbranch
-extern float cosf(float);
-#pragma omp declare simd notinbranch
-extern double log(double);
-#pragma omp declare simd notinbranch
-extern double sin(double);
-#pragma omp declare simd notinbranch
-extern double cos(double);
 
 /* One Philox4x32-10 block: counter (c0..c3), key (k0, k1) -> w[0..3]. */
 RT_INLINE void rt_philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3,
@@ -66,33 +48,33 @@ RT_INLINE void rt_philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t 
 
 /* The per-block transforms: block words (w0..w3) -> K outputs, written to
  * the lvalues o0..o(K-1) (the others are not touched). */
-#define RT_XF_U32F(w0, w1, w2, w3, o0, o1, o2, o3) do {                        \
+#define RT_XF_U32F(w0, w1, w2, w3, o0, o1, o2, o3) do {                         \
     o0 = (float)((w0) >> 8) * RT_2M24; o1 = (float)((w1) >> 8) * RT_2M24;       \
     o2 = (float)((w2) >> 8) * RT_2M24; o3 = (float)((w3) >> 8) * RT_2M24;       \
 } while (0)
-#define RT_XF_U64F(w0, w1, w2, w3, o0, o1, o2, o3) do {                        \
+#define RT_XF_U64F(w0, w1, w2, w3, o0, o1, o2, o3) do {                         \
     o0 = (double)(RT_W64(w0, w1) >> 11) * RT_2M53;                              \
     o1 = (double)(RT_W64(w2, w3) >> 11) * RT_2M53;                              \
 } while (0)
 /* Box-Muller.  Prepared in one SIMD loop (r, t per pair), then cos and sin
  * in two more: in one loop GCC fuses sinf+cosf into sincosf, which has no
  * vector variant and would keep the loop scalar. */
-#define RT_BM_PREP_F32(a, b, r, t) do {                                        \
+#define RT_BM_PREP_F32(a, b, r, t) do {                                         \
     float u1_ = (float)(((a) >> 8) + 1) * RT_2M24;   /* (0, 1] */               \
     float u2_ = (float)((b) >> 8) * RT_2M24;         /* [0, 1) */               \
     r = sqrtf(-2.0f * logf(u1_));                                               \
     t = 6.2831853071795864769f * u2_;                                           \
 } while (0)
-#define RT_BM_PREP_F64(w0, w1, w2, w3, r, t) do {                              \
-    double u1_ = (double)((RT_W64(w0, w1) >> 11) + 1) * RT_2M53; /* (0, 1] */  \
-    double u2_ = (double)(RT_W64(w2, w3) >> 11) * RT_2M53;       /* [0, 1) */  \
+#define RT_BM_PREP_F64(w0, w1, w2, w3, r, t) do {                               \
+    double u1_ = (double)((RT_W64(w0, w1) >> 11) + 1) * RT_2M53; /* (0, 1] */   \
+    double u2_ = (double)(RT_W64(w2, w3) >> 11) * RT_2M53;       /* [0, 1) */   \
     r = sqrt(-2.0 * log(u1_));                                                  \
     t = 6.283185307179586476925 * u2_;                                          \
 } while (0)
-#define RT_XF_B32(w0, w1, w2, w3, o0, o1, o2, o3) do {                         \
+#define RT_XF_B32(w0, w1, w2, w3, o0, o1, o2, o3) do {                          \
     o0 = (w0); o1 = (w1); o2 = (w2); o3 = (w3);                                 \
 } while (0)
-#define RT_XF_B64(w0, w1, w2, w3, o0, o1, o2, o3) do {                         \
+#define RT_XF_B64(w0, w1, w2, w3, o0, o1, o2, o3) do {                          \
     o0 = RT_W64(w0, w1); o1 = RT_W64(w2, w3);                                   \
 } while (0)
 
@@ -113,7 +95,7 @@ RT_INLINE void rt_philox_chunk(uint64_t seed, uint64_t c0, uint32_t *w0,
 }
 
 /* Interleave K SoA outputs into dst[l * K + j]. */
-#define RT_STORE(dst, K, o0, o1, o2, o3) do {                                  \
+#define RT_STORE(dst, K, o0, o1, o2, o3) do {                                   \
     for (int l = 0; l < RT_LANES; l++) {                                        \
         (dst)[l * K] = o0[l]; (dst)[l * K + 1] = o1[l];                         \
         if (K == 4) { (dst)[l * K + 2] = o2[l]; (dst)[l * K + 3] = o3[l]; }     \

@@ -34,25 +34,12 @@
 #include <omp.h>
 #endif
 
-#ifndef RT_CLONES
-#define RT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#ifndef RT_INLINE
-#define RT_INLINE static inline __attribute__((always_inline))
-#endif
+#include "simd.h"
 
 #define RT_BLOCK 4096        /* float lanes add this many elements, then double */
 #define RT_SEG 65536         /* inner == 1: a row is cut into tasks this long */
 #define RT_ICHUNK 1024       /* inner elements per accumulator chunk (inner > 1) */
 #define RT_PAR_MIN 32768     /* fewer elements than this: stay on one thread */
-#ifndef RT_PREFETCH
-#define RT_PREFETCH 4096     /* sum: software prefetch this many elements ahead */
-#endif
-#if RT_PREFETCH > 0
-#define RT_PREFETCH_AT(p) __builtin_prefetch(p)
-#else
-#define RT_PREFETCH_AT(p) ((void)0)
-#endif
 #define RT_MIN_TASKS 16      /* inner > 1: split R until there are this many tasks */
 #define RT_MIN_RROWS 64      /* ... but never into blocks of fewer rows */
 
@@ -77,29 +64,28 @@ static inline void rt_my_range(int64_t n, int64_t *lo, int64_t *hi)
  * T: element type, S: name suffix, ONE/ZERO literals. */
 #define RT_DEFINE_REDUCE(T, S)                                                  \
                                                                                 \
-/* Sum of n contiguous elements.  64 independent T accumulators (4 AVX-512   \
- * registers for float32, so the adds are not serialised on one register's   \
- * latency) add blocks of RT_BLOCK elements, i.e. RT_BLOCK/64 numbers per     \
- * lane; after each block the lanes are folded to 16 and added into 16 double \
- * lanes, which are summed pairwise at the end.  Accurate for float32 (error  \
- * grows with RT_BLOCK/64, not with n) at memory speed. */                    \
-RT_INLINE double rt_seg_sum_##S(const T *x, int64_t n)                         \
+/* Sum of n contiguous elements.  64 independent T accumulators (4 AVX-512      \
+ * registers for float32, so the adds are not serialised on one register's      \
+ * latency) add blocks of RT_BLOCK elements, i.e. RT_BLOCK/64 numbers per       \
+ * lane; after each block the lanes are folded to 16 and added into 16 double   \
+ * lanes, which are summed pairwise at the end.  Accurate for float32 (error    \
+ * grows with RT_BLOCK/64, not with n) at memory speed. */                      \
+RT_INLINE double rt_seg_sum_##S(const T *x, int64_t n)                          \
 {                                                                               \
     double d[16];                                                               \
     T a[64];                                                                    \
     for (int j = 0; j < 16; j++) d[j] = 0;                                      \
     for (int j = 0; j < 64; j++) a[j] = 0;                                      \
-    /* Peel to a 64-byte boundary: NumPy's large arrays start 16 bytes past   \
-     * one, and 64-byte loads that straddle cache lines cost ~1.3x here.  The  \
-     * head (< 64 bytes) goes into the lanes, vectorised with a mask. */       \
-    int64_t i = (int64_t)(((64 - ((uintptr_t)x & 63)) & 63) / sizeof(T));      \
+    /* Peel to a 64-byte boundary: NumPy's large arrays start 16 bytes past     \
+     * one, and 64-byte loads that straddle cache lines cost ~1.3x here.  The   \
+     * head (< 64 bytes) goes into the lanes, vectorised with a mask. */        \
+    int64_t i = (int64_t)(((64 - ((uintptr_t)x & 63)) & 63) / sizeof(T));       \
     if ((uintptr_t)x % sizeof(T)) i = 0;                                        \
     if (i > n) i = n;                                                           \
     for (int64_t h = 0; h < i; h++) a[h] = x[h];                                \
     for (;;) {                                                                  \
         int64_t e = n - i < RT_BLOCK ? n : i + RT_BLOCK;                        \
         for (; i + 64 <= e; i += 64) {                                          \
-            RT_PREFETCH_AT(x + i + RT_PREFETCH);                                \
             _Pragma("omp simd")                                                 \
             for (int j = 0; j < 64; j++) a[j] += x[i + j];                      \
         }                                                                       \
@@ -108,7 +94,7 @@ RT_INLINE double rt_seg_sum_##S(const T *x, int64_t n)                         \
             for (int64_t j = 0; j < m; j++) a[j] += x[i + j];                   \
             i = n;                                                              \
         }                                                                       \
-        for (int j = 0; j < 16; j++) {  /* fold 64 T lanes into 16 doubles */  \
+        for (int j = 0; j < 16; j++) {  /* fold 64 T lanes into 16 doubles */   \
             d[j] += (double)((a[j] + a[j + 16]) + (a[j + 32] + a[j + 48]));     \
             a[j] = a[j + 16] = a[j + 32] = a[j + 48] = 0;                       \
         }                                                                       \
@@ -120,8 +106,8 @@ RT_INLINE double rt_seg_sum_##S(const T *x, int64_t n)                         \
 }                                                                               \
                                                                                 \
 /* Product of n elements, in double lanes: no spurious overflow of partial      \
- * products for float32 (prod is rare; speed matters less than for sum). */    \
-RT_INLINE double rt_seg_prod_##S(const T *x, int64_t n)                      \
+ * products for float32 (prod is rare; speed matters less than for sum). */     \
+RT_INLINE double rt_seg_prod_##S(const T *x, int64_t n)                         \
 {                                                                               \
     double p = 1;                                                               \
     _Pragma("omp simd reduction(*:p)")                                          \
@@ -129,9 +115,9 @@ RT_INLINE double rt_seg_prod_##S(const T *x, int64_t n)                      \
     return p;                                                                   \
 }                                                                               \
                                                                                 \
-/* Index of the first element equal to v (or the first NaN when v is NaN),     \
- * scanning 64 elements at a time with a vectorised "any" test. */             \
-RT_INLINE int64_t rt_first_eq_##S(const T *x, int64_t n, T v)                  \
+/* Index of the first element equal to v (or the first NaN when v is NaN),      \
+ * scanning 64 elements at a time with a vectorised "any" test. */              \
+RT_INLINE int64_t rt_first_eq_##S(const T *x, int64_t n, T v)                   \
 {                                                                               \
     int64_t i = 0;                                                              \
     int isnan_v = (v != v);                                                     \
@@ -139,10 +125,10 @@ RT_INLINE int64_t rt_first_eq_##S(const T *x, int64_t n, T v)                  \
         int hit = 0;                                                            \
         if (isnan_v) {                                                          \
             _Pragma("omp simd reduction(|:hit)")                                \
-            for (int j = 0; j < 64; j++) hit |= (x[i + j] != x[i + j]);        \
+            for (int j = 0; j < 64; j++) hit |= (x[i + j] != x[i + j]);         \
         } else {                                                                \
             _Pragma("omp simd reduction(|:hit)")                                \
-            for (int j = 0; j < 64; j++) hit |= (x[i + j] == v);               \
+            for (int j = 0; j < 64; j++) hit |= (x[i + j] == v);                \
         }                                                                       \
         if (hit) break;                                                         \
     }                                                                           \
@@ -151,10 +137,10 @@ RT_INLINE int64_t rt_first_eq_##S(const T *x, int64_t n, T v)                  \
     return n - 1; /* unreachable when v came from x */                          \
 }                                                                               \
                                                                                 \
-/* Max (is_max) or min of one block and the first index holding it; NaN wins. \
- * Pass 1 is a vectorised max/min plus a NaN flag; pass 2 finds the first      \
- * index of the result in the block, which is still in L1/L2 cache. */         \
-RT_INLINE void rt_seg_ext_##S(const T *x, int64_t n, int is_max,             \
+/* Max (is_max) or min of one block and the first index holding it; NaN wins.   \
+ * Pass 1 is a vectorised max/min plus a NaN flag; pass 2 finds the first       \
+ * index of the result in the block, which is still in L1/L2 cache. */          \
+RT_INLINE void rt_seg_ext_##S(const T *x, int64_t n, int is_max,                \
                                 T *val, int64_t *idx)                           \
 {                                                                               \
     T m = x[0];                                                                 \
@@ -177,7 +163,7 @@ RT_INLINE void rt_seg_ext_##S(const T *x, int64_t n, int is_max,             \
     if (nan) m = (T)NAN;                                                        \
     int64_t k = rt_first_eq_##S(x, n, m);                                       \
     *idx = k;                                                                   \
-    *val = x[k]; /* x[k], not m: keeps the sign of a zero and the NaN payload */\
+    *val = x[k]; /* x[k], not m: keeps the sign of a zero and the NaN payload */ \
 }                                                                               \
                                                                                 \
 /* Does candidate c replace the current best b (c comes later in order)? */     \
@@ -188,24 +174,24 @@ RT_INLINE int rt_better_##S(T c, T b, int is_max)                               
     return is_max ? (c > b) : (c < b);                                          \
 }                                                                               \
                                                                                 \
-/* ---- inner == 1: tasks are (row, block) pairs ---------------------------- */\
+/* ---- inner == 1: tasks are (row, block) pairs ---------------------------- */ \
                                                                                 \
-/* sum/prod of rows.  nb == 1: results go straight to out; else one double    \
- * per task to part, combined afterwards. */                                   \
-RT_CLONES static void rt_rows_sp_##S(const T *x, int64_t rows, int64_t R,      \
-                                     int op, T *out, double *part, int par)    \
+/* sum/prod of rows.  nb == 1: results go straight to out; else one double      \
+ * per task to part, combined afterwards. */                                    \
+RT_CLONES static void rt_rows_sp_##S(const T *x, int64_t rows, int64_t R,       \
+                                     int op, T *out, double *part, int par)     \
 {                                                                               \
-    int64_t nb = rt_cdiv(R, RT_SEG), ntasks = rows * nb;                      \
-    /* Dynamic schedules: a thread that wakes late takes less of the work;   \
-     * each task writes its own result, so the answer does not change. */     \
+    int64_t nb = rt_cdiv(R, RT_SEG), ntasks = rows * nb;                        \
+    /* Static schedule: each thread streams one contiguous range, which         \
+     * measured faster at DRAM speed than dynamic chunks. */                    \
     _Pragma("omp parallel if(par)")                                             \
     {                                                                           \
         if (nb == 1 && op == RT_SUM) {  /* the common case, kept lean */        \
-            _Pragma("omp for schedule(dynamic, 32) nowait")                     \
+            _Pragma("omp for schedule(static) nowait")                          \
             for (int64_t row = 0; row < rows; row++)                            \
                 out[row] = (T)rt_seg_sum_##S(x + row * R, R);                   \
         } else {                                                                \
-            _Pragma("omp for schedule(dynamic, 2) nowait")                      \
+            _Pragma("omp for schedule(static) nowait")                          \
             for (int64_t t = 0; t < ntasks; t++) {                              \
                 int64_t row = t / nb, b = t % nb;                               \
                 int64_t start = b * RT_SEG;                                     \
@@ -219,11 +205,11 @@ RT_CLONES static void rt_rows_sp_##S(const T *x, int64_t rows, int64_t R,      \
     }                                                                           \
 }                                                                               \
                                                                                 \
-RT_CLONES static void rt_rows_ext_##S(const T *x, int64_t rows, int64_t R,     \
+RT_CLONES static void rt_rows_ext_##S(const T *x, int64_t rows, int64_t R,      \
                                       int is_max, T *out, int64_t *oidx,        \
                                       T *pval, int64_t *pidx, int par)          \
 {                                                                               \
-    int64_t nb = rt_cdiv(R, RT_SEG), ntasks = rows * nb;                      \
+    int64_t nb = rt_cdiv(R, RT_SEG), ntasks = rows * nb;                        \
     _Pragma("omp parallel if(par)")                                             \
     {                                                                           \
         int64_t t0, t1;                                                         \
@@ -233,7 +219,7 @@ RT_CLONES static void rt_rows_ext_##S(const T *x, int64_t rows, int64_t R,     \
             int64_t start = b * RT_SEG;                                         \
             int64_t len = R - start < RT_SEG ? R - start : RT_SEG;              \
             T v; int64_t k;                                                     \
-            rt_seg_ext_##S(x + row * R + start, len, is_max, &v, &k);         \
+            rt_seg_ext_##S(x + row * R + start, len, is_max, &v, &k);           \
             if (nb == 1) {                                                      \
                 if (out) out[row] = v;                                          \
                 if (oidx) oidx[row] = k;                                        \
@@ -244,10 +230,10 @@ RT_CLONES static void rt_rows_ext_##S(const T *x, int64_t rows, int64_t R,     \
     }                                                                           \
 }                                                                               \
                                                                                 \
-/* ---- inner > 1: accumulate whole inner rows ------------------------------ */\
+/* ---- inner > 1: accumulate whole inner rows ------------------------------ */ \
                                                                                 \
-/* Rows [r0, r1) of one (outer, chunk): sum/prod into a double chunk. */       \
-RT_INLINE void rt_chunk_sp_##S(const T *x, int64_t inner, int64_t r0,          \
+/* Rows [r0, r1) of one (outer, chunk): sum/prod into a double chunk. */        \
+RT_INLINE void rt_chunk_sp_##S(const T *x, int64_t inner, int64_t r0,           \
                                int64_t r1, int64_t w, int op, double *acc)      \
 {                                                                               \
     double init = op == RT_SUM ? 0.0 : 1.0;                                     \
@@ -267,8 +253,8 @@ RT_INLINE void rt_chunk_sp_##S(const T *x, int64_t inner, int64_t r0,          \
     }                                                                           \
 }                                                                               \
                                                                                 \
-/* Rows [r0, r1) of one (outer, chunk): running max/min and first index. */    \
-RT_INLINE void rt_chunk_ext_##S(const T *x, int64_t inner, int64_t r0,         \
+/* Rows [r0, r1) of one (outer, chunk): running max/min and first index. */     \
+RT_INLINE void rt_chunk_ext_##S(const T *x, int64_t inner, int64_t r0,          \
                                 int64_t r1, int64_t w, int is_max,              \
                                 T *m, int64_t *mi)                              \
 {                                                                               \
@@ -297,9 +283,9 @@ RT_INLINE void rt_chunk_ext_##S(const T *x, int64_t inner, int64_t r0,         \
     }                                                                           \
 }                                                                               \
                                                                                 \
-/* Tasks (o, chunk c, R block k).  nrb == 1: write out directly; else write    \
- * partials laid out [(o * nrb + k) * inner + j]. */                           \
-RT_CLONES static void rt_inner_##S(const T *x, int64_t outer, int64_t R,       \
+/* Tasks (o, chunk c, R block k).  nrb == 1: write out directly; else write     \
+ * partials laid out [(o * nrb + k) * inner + j]. */                            \
+RT_CLONES static void rt_inner_##S(const T *x, int64_t outer, int64_t R,        \
                                    int64_t inner, int64_t nrb, int op,          \
                                    T *out, int64_t *oidx, double *psum,         \
                                    T *pval, int64_t *pidx, int par)             \
@@ -359,11 +345,11 @@ RT_CLONES static void rt_inner_##S(const T *x, int64_t outer, int64_t R,       \
     }                                                                           \
 }                                                                               \
                                                                                 \
-/* Entry point.  op: RT_SUM/PROD/MAX/MIN.  out may be NULL for argmax/argmin;  \
- * oidx may be NULL for sum/prod and value-only max/min.  R >= 1 for MAX/MIN   \
- * (the caller checks).  Returns 0, or -1 when a scratch buffer could not be   \
- * allocated. */                                                               \
-static int rt_reduce_##S(const T *x, int64_t outer, int64_t R, int64_t inner,  \
+/* Entry point.  op: RT_SUM/PROD/MAX/MIN.  out may be NULL for argmax/argmin;   \
+ * oidx may be NULL for sum/prod and value-only max/min.  R >= 1 for MAX/MIN    \
+ * (the caller checks).  Returns 0, or -1 when a scratch buffer could not be    \
+ * allocated. */                                                                \
+static int rt_reduce_##S(const T *x, int64_t outer, int64_t R, int64_t inner,   \
                          int op, T *out, int64_t *oidx)                         \
 {                                                                               \
     int64_t nout = outer * inner;                                               \
@@ -375,7 +361,7 @@ static int rt_reduce_##S(const T *x, int64_t outer, int64_t R, int64_t inner,  \
     int par = nout * R >= RT_PAR_MIN;                                           \
     int is_sp = op == RT_SUM || op == RT_PROD;                                  \
     if (inner == 1) {                                                           \
-        int64_t rows = outer, nb = rt_cdiv(R, RT_SEG), nt = rows * nb;        \
+        int64_t rows = outer, nb = rt_cdiv(R, RT_SEG), nt = rows * nb;          \
         if (nb == 1) {                                                          \
             if (is_sp) rt_rows_sp_##S(x, rows, R, op, out, NULL, par);          \
             else rt_rows_ext_##S(x, rows, R, op == RT_MAX, out, oidx,           \
@@ -468,8 +454,8 @@ static int rt_reduce_##S(const T *x, int64_t outer, int64_t R, int64_t inner,  \
     return 0;                                                                   \
 }                                                                               \
                                                                                 \
-/* ---- scans: cumsum / cumprod, accumulated in double ---------------------- */\
-RT_CLONES static void rt_scan_##S(const T *x, int64_t outer, int64_t R,        \
+/* ---- scans: cumsum / cumprod, accumulated in double ---------------------- */ \
+RT_CLONES static void rt_scan_##S(const T *x, int64_t outer, int64_t R,         \
                                   int64_t inner, int op, T *out)                \
 {                                                                               \
     int par = outer * R * inner >= RT_PAR_MIN;                                  \

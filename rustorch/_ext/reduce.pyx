@@ -19,9 +19,11 @@ API
 
 Semantics are torch's: NaN propagates through max/min and the index points
 at the first NaN; ties give the first index; over an empty dimension sum is
-0, prod is 1 and max/min/argmax/argmin raise ValueError.  float32 sums add
-blocks of 4096 elements in float SIMD lanes and combine the block sums in
-double; prod, sums over a non-last axis and scans accumulate in double.
+0, prod is 1 and max/min/argmax/argmin raise ValueError.  A float32 sum over
+the last axis adds each block of 4096 elements in 64 float lanes (64 numbers
+per lane), then carries on in double; prod, sums over a non-last axis and
+scans accumulate in double.  Work is cut by shape only, so results do not
+depend on the number of threads.
 
 Example::
 

@@ -15,16 +15,13 @@ import warnings
 import numpy as np
 import scipy.special
 
-# TEMPDEV-BEGIN
-import importlib, types
-def _tmp(name):
-    try:
-        return importlib.import_module("rustorch._ext." + name)
-    except ImportError:
-        m = types.SimpleNamespace(UNARY_OPS=frozenset(), BINARY_OPS=frozenset(), REDUCE_OPS=frozenset())
-        return m
-_blas, _copy, _cpuinfo, _ew, _philox, _pool, _red = (_tmp(n) for n in ("blas", "copy", "cpuinfo", "elementwise", "philox", "pool", "reduce"))
-# TEMPDEV-END
+from .._ext import blas as _blas
+from .._ext import copy as _copy
+from .._ext import cpuinfo as _cpuinfo
+from .._ext import elementwise as _ew
+from .._ext import philox as _philox
+from .._ext import pool as _pool
+from .._ext import reduce as _red
 from ..errors import IndexOutOfRangeError, OutOfMemoryError, ValueOutOfRangeError
 from .base import Backend
 
@@ -150,7 +147,6 @@ class CPUBackend(Backend):
     def empty(self, numel, dtype, device):
         nbytes = numel * dtype.itemsize
         try:
-            if not hasattr(_pool, "alloc"): return np.empty(numel, dtype.np)  # TEMPDEV
             block = _pool.alloc(nbytes)
         except MemoryError:
             raise OutOfMemoryError(f"CPU out of memory: failed to allocate {nbytes} bytes") from None
@@ -171,7 +167,7 @@ class CPUBackend(Backend):
         if s.dtype == d.dtype and d.size:
             if s.shape != d.shape:
                 s = np.broadcast_to(s, d.shape)
-            np.copyto(d, s) if not hasattr(_copy, "copy") else _copy.copy(s, d)  # TEMPDEV
+            _copy.copy(s, d)
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
