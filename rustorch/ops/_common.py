@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._device import device as _device
 from ..backends.registry import get_default_device
-from ..errors import DeviceError, DTypeError, InvalidTypeError, ShapeError, ValueOutOfRangeError
+from ..errors import DeviceError, DTypeError, InvalidTypeError, ShapeError
 from ..tensor import Storage, Tensor, _make, check_same_device, contiguous_strides, empty_tensor, numel_of, wrap_dim
 
 def as_number(op, value):
@@ -87,23 +87,23 @@ def prepare_out(op, out, shape, result_dtype, device, inplace=False):
     return out
 
 
+def write_out(op, result, out):
+    """``result``, or ``out`` resized and holding it (torch's out= for ops that compute into a fresh tensor)."""
+    if out is None:
+        return result
+    out = prepare_out(op, out, result._shape, result.dtype, result.device)
+    out._storage.backend.copy_(out, result)
+    out._bump_version()
+    return out
+
+
 def check_tensor(op, x, name="input"):
     if not isinstance(x, Tensor):
         raise InvalidTypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
     return x
 
 
-def check_floating(op, d):
-    if not (d.is_floating_point or d.is_complex):
-        raise DTypeError(f"{op}(): expected a floating point or complex dtype, got {d}")
-
-
-def non_negative(op, name, value):
-    if value < 0:
-        raise ValueOutOfRangeError(f"{op}(): {name} must be non-negative, got {value}")
-
-
 __all__ = [
     "Tensor", "_make", "as_number", "broadcast_shapes", "check_same_device", "check_tensor", "empty_tensor",
-    "prepare_out", "resize_out", "resolve_device", "wrap_dim", "wrap_dims",
+    "prepare_out", "resize_out", "resolve_device", "wrap_dim", "wrap_dims", "write_out",
 ]

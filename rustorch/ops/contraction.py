@@ -13,9 +13,8 @@ tensor([3., 7.])
 from .. import _dtype
 from ..errors import DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
 from ..tensor import contiguous_strides, numel_of, view_of
-from ._common import Tensor, broadcast_shapes, check_same_device, check_tensor, empty_tensor, wrap_dim
+from ._common import Tensor, broadcast_shapes, check_same_device, check_tensor, empty_tensor, wrap_dim, write_out
 from .elementwise import add, conj, mul
-from .reduction import emit as _emit_any_dtype
 from .reduction import sum as _sum
 from .views import permute, reshape
 
@@ -53,7 +52,7 @@ def _emit(op, result, out):
     check_tensor(op, out, "out")
     if out.dtype is not result.dtype:
         raise DTypeError(f"{op}(): expected out tensor to have dtype {result.dtype}, but got {out.dtype} instead")
-    return _emit_any_dtype(op, result, out)
+    return write_out(op, result, out)
 
 
 def _matmul(a, b):

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from ..errors import DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
-from ..tensor import Storage, Tensor, _make, contiguous_strides, empty_tensor, from_host_array
+from ..tensor import Storage, Tensor, _make, empty_tensor, from_host_array
 from ._common import check_tensor, prepare_out, resolve_device
 
 

@@ -20,7 +20,7 @@ from ..errors import (
 )
 from ..tensor import Storage, Tensor, _make, contiguous_strides, empty_tensor, view_of
 from . import creation, elementwise, views
-from ._common import as_number, broadcast_shapes, check_same_device, check_tensor, prepare_out, wrap_dim
+from ._common import as_number, broadcast_shapes, check_same_device, check_tensor, prepare_out, wrap_dim, write_out
 
 
 def _return_type(name):
@@ -90,21 +90,11 @@ def _number_for(dtype, value):
     return value if dtype.is_complex else float(value.real if isinstance(value, complex) else value)
 
 
-def _into(op, out, result):
-    """``result``, or ``result`` copied into ``out`` (resized as torch does)."""
-    if out is None:
-        return result
-    out = prepare_out(op, out, result._shape, result.dtype, result.device)
-    out._storage.backend.copy_(out, result)
-    out._bump_version()
-    return out
-
-
 def _copy_of(op, input, out):
     """A copy of ``input`` to modify in place: a fresh tensor, or ``out``."""
     if out is None:
         return creation.clone(input)
-    return _into(op, out, input)
+    return write_out(op, input, out)
 
 
 # x[index] and x[index] = value --------------------------------------------------------
@@ -541,7 +531,7 @@ def index_select(input, dim, index, *, out=None):
         raise ShapeError(f"index_select(): index to a 0-d tensor can have only 1 value, got {idx.numel()}")
     data, shape = input._storage.backend.index_get(_as_1d(input), _along(d, idx))
     result = _from_buffer(input, data, shape if input.ndim else (), input.dtype)
-    return _into("index_select", out, result)
+    return write_out("index_select", result, out)
 
 
 def _check_source(op, input, d, idx, source):
@@ -684,7 +674,7 @@ def masked_select(input, mask, *, out=None):
     _check_mask("masked_select", input, mask)
     shape = broadcast_shapes("masked_select", input._shape, mask._shape)
     data, result_shape = input._storage.backend.index_get(views.expand(input, shape), (views.expand(mask, shape),))
-    return _into("masked_select", out, _from_buffer(input, data, result_shape, input.dtype))
+    return write_out("masked_select", _from_buffer(input, data, result_shape, input.dtype), out)
 
 
 def masked_scatter_(input, mask, source):
@@ -772,11 +762,11 @@ def nonzero(input, *, out=None, as_tuple=False):
     if input.ndim == 0:
         if as_tuple:
             return (creation.zeros(shape[0], dtype=_dtype.int64, device=input.device),)
-        return _into("nonzero", out, empty_tensor((shape[0], 0), _dtype.int64, input.device))
+        return write_out("nonzero", empty_tensor((shape[0], 0), _dtype.int64, input.device), out)
     result = _from_buffer(input, data, shape, _dtype.int64)
     if as_tuple:
         return tuple(creation.contiguous(c) for c in views.unbind(result, 1))
-    return _into("nonzero", out, result)
+    return write_out("nonzero", result, out)
 
 
 def argwhere(input):
@@ -884,7 +874,7 @@ def msort(input, *, out=None):
     tensor([[1, 1],
             [2, 3]])
     """
-    return _into("msort", out, sort(input, 0).values)
+    return write_out("msort", sort(input, 0).values, out)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
@@ -904,7 +894,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     values, indices = (s.values, s.indices) if input.ndim == 0 else (
         creation.contiguous(views.narrow(s.values, d, 0, k)), creation.contiguous(views.narrow(s.indices, d, 0, k)))
     if out is not None:
-        values, indices = _into("topk", out[0], values), _into("topk", out[1], indices)
+        values, indices = write_out("topk", values, out[0]), write_out("topk", indices, out[1])
     return topk_result(values, indices)
 
 
@@ -928,7 +918,7 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
             values, indices = views.unsqueeze(values, d), views.unsqueeze(indices, d)
         values, indices = creation.contiguous(values), creation.contiguous(indices)
     if out is not None:
-        values, indices = _into("kthvalue", out[0], values), _into("kthvalue", out[1], indices)
+        values, indices = write_out("kthvalue", values, out[0]), write_out("kthvalue", indices, out[1])
     return kthvalue_result(values, indices)
 
 
@@ -990,7 +980,7 @@ def diag(input, diagonal=0, *, out=None):
     """
     check_tensor("diag", input)
     if input.ndim == 2:
-        return _into("diag", out, creation.clone(views.diagonal(input, diagonal)))
+        return write_out("diag", creation.clone(views.diagonal(input, diagonal)), out)
     if input.ndim != 1:
         raise ShapeError(f"diag(): supports 1D or 2D tensors, got {input.ndim}D")
     n = input._shape[0] + abs(diagonal)

@@ -18,7 +18,7 @@ import math
 from .. import _dtype
 from ..errors import DimensionError, DTypeError, InvalidArgumentError, InvalidTypeError, ValueOutOfRangeError
 from ..tensor import contiguous_strides, numel_of, view_of
-from ._common import Tensor, check_tensor, empty_tensor, prepare_out, wrap_dim, wrap_dims
+from ._common import Tensor, check_tensor, empty_tensor, wrap_dim, wrap_dims, write_out
 from .elementwise import (
     abs, add, div, exp, gt, imag_part, isinf, isnan, log, logical_not, maximum, minimum, mul, ne, pow, real, sqrt, sub,
 )
@@ -63,16 +63,6 @@ def _squeeze(t, dims):
     """A view of the fresh, contiguous ``t`` without the size-1 ``dims``."""
     shape = tuple(s for i, s in enumerate(t._shape) if i not in dims)
     return view_of(t, shape, contiguous_strides(shape), t._offset)
-
-
-def emit(op, result, out):
-    """``result``, or ``out`` resized and holding it (as torch's out= variants)."""
-    if out is None:
-        return result
-    out = prepare_out(op, out, result._shape, result.dtype, result.device)
-    out._storage.backend.copy_(out, result)
-    out._bump_version()
-    return out
 
 
 def _reduce(op, prim, input, dims, keepdim, dtype, with_index=False):
@@ -128,7 +118,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """
     check_tensor("sum", input)
     d = dtype or _int_to_long(input.dtype)
-    return emit("sum", _reduce("sum", "sum", _cast(input, d), _dims("sum", input, dim), keepdim, d), out)
+    return write_out("sum", _reduce("sum", "sum", _cast(input, d), _dims("sum", input, dim), keepdim, d), out)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -157,7 +147,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is not None and not isinstance(dim, int):
         raise InvalidTypeError(f"prod(): argument 'dim' must be an int, got {type(dim).__name__}")
     d = dtype or _int_to_long(input.dtype)
-    return emit("prod", _reduce("prod", "prod", _cast(input, d), _dims("prod", input, dim), keepdim, d), out)
+    return write_out("prod", _reduce("prod", "prod", _cast(input, d), _dims("prod", input, dim), keepdim, d), out)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -216,13 +206,13 @@ def _extreme(op, prim, input, dim, keepdim, out, other_fn, result_type):
             raise ValueOutOfRangeError(
                 f"{op}(): Expected reduction dim to be specified for input.numel() == 0 (input shape {list(input._shape)}). "
                 "Specify the reduction dim with the 'dim' argument.")
-        return emit(op, _reduce(op, prim, input, tuple(range(input.ndim)), False, input.dtype), out)
+        return write_out(op, _reduce(op, prim, input, tuple(range(input.ndim)), False, input.dtype), out)
     d = wrap_dim(op, dim, input.ndim)
     dims = (d,) if input.ndim else ()
     _check_nonempty(op, input, dims)
     values, indices = _reduce(op, prim, input, dims, keepdim, input.dtype, with_index=True)
     if out is not None:
-        values, indices = emit(op, values, out[0]), emit(op, indices, out[1])
+        values, indices = write_out(op, values, out[0]), write_out(op, indices, out[1])
     return result_type(values, indices)
 
 
@@ -253,7 +243,7 @@ def _amax_amin(op, prim, input, dim, keepdim, out):
     _check_real(op, input)
     dims = _dims(op, input, dim)
     _check_nonempty(op, input, dims)
-    return emit(op, _reduce(op, prim, input, dims, keepdim, input.dtype), out)
+    return write_out(op, _reduce(op, prim, input, dims, keepdim, input.dtype), out)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
@@ -301,10 +291,10 @@ def _arg(op, input, dim, keepdim, out):
         result = _reduce(op, op, flat, (0,), False, _dtype.int64)
         if keepdim:
             result = view_of(result, (1,) * input.ndim, (1,) * input.ndim, result._offset)
-        return emit(op, result, out)
+        return write_out(op, result, out)
     dims = (wrap_dim(op, dim, input.ndim),) if input.ndim else ()
     _check_nonempty(op, input, dims)
-    return emit(op, _reduce(op, op, input, dims, keepdim, _dtype.int64), out)
+    return write_out(op, _reduce(op, op, input, dims, keepdim, _dtype.int64), out)
 
 
 def argmax(input, dim=None, keepdim=False, *, out=None):
@@ -366,13 +356,13 @@ def median(input, dim=None, keepdim=False, *, out=None):
                 raise ValueOutOfRangeError(f"median(): cannot take the median of an empty {input.dtype} tensor")
             result = empty_tensor((), input.dtype, input.device)
             result._storage.backend.fill_(result, math.nan)
-            return emit("median", result, out)
-        return emit("median", _median(input.reshape(-1), 0, False)[0].reshape(()), out)
+            return write_out("median", result, out)
+        return write_out("median", _median(input.reshape(-1), 0, False)[0].reshape(()), out)
     d = wrap_dim("median", dim, input.ndim)
     _check_nonempty("median", input, (d,) if input.ndim else ())
     values, indices = _median(input, d, keepdim)
     if out is not None:
-        values, indices = emit("median", values, out[0]), emit("median", indices, out[1])
+        values, indices = write_out("median", values, out[0]), write_out("median", indices, out[1])
     return _MEDIAN(values, indices)
 
 
@@ -382,8 +372,8 @@ def _logical(op, input, dim, keepdim, out):
     # torch: dim=() reduces nothing here (unlike sum); uint8 keeps its dtype
     d = _dtype.uint8 if input.dtype is _dtype.uint8 else _dtype.bool_
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
-        return emit(op, _cast(ne(input, 0), d), out)
-    return emit(op, _reduce(op, op, input, _dims(op, input, dim), keepdim, d), out)
+        return write_out(op, _cast(ne(input, 0), d), out)
+    return write_out(op, _reduce(op, op, input, _dims(op, input, dim), keepdim, d), out)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
@@ -436,7 +426,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     tensor(1.6667)
     """
     dims, correction = _var_args("var", input, dim, unbiased, correction)
-    return emit("var", _var_mean("var", input, dims, correction, keepdim)[0], out)
+    return write_out("var", _var_mean("var", input, dims, correction, keepdim)[0], out)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
@@ -508,7 +498,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         result = _cast(sum(ne(a, 0), dims, keepdim), a.dtype)
     else:
         result = pow(sum(pow(a, p), dims, keepdim), 1.0 / p)
-    return emit("norm", result, out)
+    return write_out("norm", result, out)
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
@@ -531,7 +521,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     result = log(sum(exp(shifted), dims, keepdim))
     if shift is not None:
         result = add(result, shift if keepdim else _squeeze(shift, dims))
-    return emit("logsumexp", result, out)
+    return write_out("logsumexp", result, out)
 
 
 # scans --------------------------------------------------------------------------------------
@@ -546,7 +536,7 @@ def _scan(op, input, dim, dtype, out):
     x._storage.backend.scan(op, x, axis, result)
     if input.ndim == 0:
         result = view_of(result, (), (), result._offset)
-    return emit(op, result, out)
+    return write_out(op, result, out)
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
