@@ -317,3 +317,16 @@ def test_special_float_values_roundtrip():
     r = rustorch.tensor(vals)
     assert_same(r, torch.tensor(vals))
     assert to_torch(r).tolist()[3] == 0.0 and math.copysign(1, r.tolist()[3]) == -1
+
+
+def test_rustorch_device_environment_variable():
+    import os
+    import subprocess
+    import sys
+
+    code = "import rustorch; print(rustorch.zeros(1).device)"
+    env = dict(os.environ, RUSTORCH_DEVICE="cpu")
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "cpu"
+    env["RUSTORCH_DEVICE"] = "opencl"
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert run.returncode != 0 and "BackendUnavailableError" in run.stderr and "opencl" in run.stderr

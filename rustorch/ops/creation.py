@@ -79,7 +79,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     """
     arr, inferred = _infer_array("tensor", data)
     d = inferred if dtype is None else dtype
-    dev = resolve_device(device if device is not None or not isinstance(data, Tensor) else data.device)
+    if device is None and isinstance(data, Tensor):
+        device = data.device  # torch.tensor(t) copies t on its own device
+    dev = resolve_device(device)
     arr = np.array(arr, dtype=d.np, copy=True, order="C")
     return _finish(from_host_array(arr, dev, d), requires_grad)
 
