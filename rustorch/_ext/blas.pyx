@@ -27,11 +27,12 @@ Example::
     array([[[ 3.,  3.],
             [12., 12.]]], dtype=float32)
 """
-import numpy as np
 cimport numpy as cnp
-from libc.stdint cimport int64_t, uintptr_t
+from libc.stdint cimport int64_t
 from libc.string cimport memset
 from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm
+
+from rustorch._ext.arraycheck cimport DISJOINT, overlap
 
 cnp.import_array()
 
@@ -99,25 +100,8 @@ cdef _layout(str name, cnp.ndarray x, int64_t isz, char *trans_if_row,
         f"last two dims; copy it to a contiguous array first")
 
 
-cdef inline void _bounds(cnp.ndarray a, uintptr_t *lo, uintptr_t *hi):
-    cdef int d
-    cdef int64_t l = 0, h = 0
-    for d in range(cnp.PyArray_NDIM(a)):
-        if cnp.PyArray_STRIDES(a)[d] < 0:
-            l += (cnp.PyArray_DIMS(a)[d] - 1) * cnp.PyArray_STRIDES(a)[d]
-        else:
-            h += (cnp.PyArray_DIMS(a)[d] - 1) * cnp.PyArray_STRIDES(a)[d]
-    lo[0] = <uintptr_t>cnp.PyArray_DATA(a) + l
-    hi[0] = <uintptr_t>cnp.PyArray_DATA(a) + h + cnp.PyArray_ITEMSIZE(a)
-
-
 cdef _check_no_overlap(str name, cnp.ndarray x, cnp.ndarray out):
-    cdef uintptr_t xl, xh, ol, oh
-    _bounds(x, &xl, &xh)
-    _bounds(out, &ol, &oh)
-    if (xh <= ol or oh <= xl):
-        return
-    if np.shares_memory(x, out):
+    if overlap(x, out, False) != DISJOINT:
         raise ValueError(f"gemm: out overlaps {name}; BLAS needs a separate output")
 
 

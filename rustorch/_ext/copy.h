@@ -8,8 +8,8 @@
  * assumed, so misaligned views copy correctly too.  Other item sizes use a
  * run-time-sized memcpy per element.
  *
- * After cp_collapse() (same normalisation as elementwise.h, ordered by the
- * destination's strides):
+ * After rt_collapse() (strided.h; the same normalisation as elementwise.h,
+ * ordered by the destination's strides):
  *  - one dim, both unit-stride: memcpy of 64 KiB blocks split over threads;
  *  - destination contiguous in its last dim and the source contiguous along
  *    another dim (a transposed view): cache-blocked tiles of those two dims,
@@ -27,75 +27,10 @@
 #endif
 
 #include "simd.h"
+#include "strided.h"
 
-#define CP_MAXDIM 64
 #define CP_PAR_BYTES (1 << 18)   /* below 256 KiB: one thread */
 #define CP_TILE_BYTES 64         /* tile edge, in bytes of one element row */
-
-/* Same as ew_collapse in elementwise.h: operand 0 is the destination. */
-static inline int cp_collapse(int nd, int64_t *shape, int64_t st[][CP_MAXDIM],
-                              char **ptr)
-{
-    const int nops = 2;
-    int m = 0, d, k, j;
-    for (d = 0; d < nd; d++) {
-        if (shape[d] == 0) { shape[0] = 0; return 1; }
-        if (shape[d] == 1) continue;
-        shape[m] = shape[d];
-        for (k = 0; k < nops; k++) st[k][m] = st[k][d];
-        m++;
-    }
-    nd = m;
-    if (nd == 0) {
-        shape[0] = 1;
-        for (k = 0; k < nops; k++) st[k][0] = 0;
-        return 1;
-    }
-    for (d = 0; d < nd; d++) {
-        if (st[0][d] < 0) {
-            for (k = 0; k < nops; k++) {
-                ptr[k] += (shape[d] - 1) * st[k][d];
-                st[k][d] = -st[k][d];
-            }
-        }
-    }
-    for (d = 1; d < nd; d++) {
-        int64_t sh = shape[d], sv[2];
-        for (k = 0; k < nops; k++) sv[k] = st[k][d];
-        for (j = d; j > 0 && st[0][j - 1] < sv[0]; j--) {
-            shape[j] = shape[j - 1];
-            for (k = 0; k < nops; k++) st[k][j] = st[k][j - 1];
-        }
-        shape[j] = sh;
-        for (k = 0; k < nops; k++) st[k][j] = sv[k];
-    }
-    m = 1;
-    for (d = 1; d < nd; d++) {
-        int ok = 1;
-        for (k = 0; k < nops; k++)
-            if (st[k][m - 1] != st[k][d] * shape[d]) ok = 0;
-        if (ok) {
-            shape[m - 1] *= shape[d];
-            for (k = 0; k < nops; k++) st[k][m - 1] = st[k][d];
-        } else {
-            shape[m] = shape[d];
-            for (k = 0; k < nops; k++) st[k][m] = st[k][d];
-            m++;
-        }
-    }
-    return m;
-}
-
-static inline void cp_my_range(int64_t n, int64_t *lo, int64_t *hi)
-{
-#ifdef _OPENMP
-    int64_t nt = omp_get_num_threads(), id = omp_get_thread_num();
-#else
-    int64_t nt = 1, id = 0;
-#endif
-    *lo = n * id / nt;
-    *hi = n * (id + 1) / nt;
-}
 
 /* ---- contiguous: memcpy of 64 KiB blocks, blocks split over threads -----
  * Blocks rather than one chunk per thread: glibc switches to non-temporal
@@ -158,8 +93,8 @@ RT_CLONES static void cp_general(int nd, const int64_t *shape,
     for (int d = 0; d < nd - 1; d++) total *= shape[d];
 #pragma omp parallel if (total * isz >= CP_PAR_BYTES)
     {
-        int64_t lo, hi, idx[CP_MAXDIM];
-        cp_my_range(total, &lo, &hi);
+        int64_t lo, hi, idx[RT_MAXDIM];
+        rt_my_range(total, &lo, &hi);
         if (lo < hi) {
             int64_t r = lo / n, c = lo % n, left = hi - lo, doff = 0, soff = 0;
             for (int d = nd - 2; d >= 0; d--) {
@@ -259,14 +194,14 @@ static void cp_copy(int nd, const int64_t *shape_in, const int64_t *ds_in,
                     const int64_t *ss_in, char *dst, const char *src,
                     int64_t isz)
 {
-    int64_t shape[CP_MAXDIM], st[2][CP_MAXDIM];
+    int64_t shape[RT_MAXDIM], st[2][RT_MAXDIM];
     char *ptr[2] = {dst, (char *)src};
     for (int d = 0; d < nd; d++) {
         shape[d] = shape_in[d];
         st[0][d] = ds_in[d];
         st[1][d] = ss_in[d];
     }
-    nd = cp_collapse(nd, shape, st, ptr);
+    nd = rt_collapse(nd, shape, 2, st, ptr);
     if (shape[0] == 0) return;
     const int64_t *ds = st[0], *ss = st[1];
     if (nd == 1 && ds[0] == isz && ss[0] == isz) {

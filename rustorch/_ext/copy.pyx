@@ -26,9 +26,11 @@ Example::
            [1., 4.],
            [2., 5.]], dtype=float32)
 """
-import numpy as np
 cimport numpy as cnp
-from libc.stdint cimport int64_t, uintptr_t
+from libc.stdint cimport int64_t
+
+from rustorch._ext.arraycheck cimport (SAME_VIEW, DISJOINT, check_not_broadcast,
+                                       overlap, same_shape)
 
 cnp.import_array()
 
@@ -40,31 +42,6 @@ cdef extern from "copy.h" nogil:
 cdef int64_t _NOGIL_MIN_BYTES = 16384
 
 
-cdef inline void _bounds(cnp.ndarray a, uintptr_t *lo, uintptr_t *hi):
-    """Byte range [lo, hi) that a (non-empty) array touches."""
-    cdef int d
-    cdef cnp.npy_intp *sh = cnp.PyArray_DIMS(a)
-    cdef cnp.npy_intp *st = cnp.PyArray_STRIDES(a)
-    cdef int64_t l = 0, h = 0
-    for d in range(cnp.PyArray_NDIM(a)):
-        if st[d] < 0:
-            l += (sh[d] - 1) * st[d]
-        else:
-            h += (sh[d] - 1) * st[d]
-    lo[0] = <uintptr_t>cnp.PyArray_DATA(a) + l
-    hi[0] = <uintptr_t>cnp.PyArray_DATA(a) + h + cnp.PyArray_ITEMSIZE(a)
-
-
-cdef inline bint _same_view(cnp.ndarray a, cnp.ndarray b):
-    cdef int d
-    if cnp.PyArray_DATA(a) != cnp.PyArray_DATA(b):
-        return False
-    for d in range(cnp.PyArray_NDIM(a)):
-        if cnp.PyArray_DIMS(a)[d] > 1 and cnp.PyArray_STRIDES(a)[d] != cnp.PyArray_STRIDES(b)[d]:
-            return False
-    return True
-
-
 def copy(cnp.ndarray src not None, cnp.ndarray dst not None):
     """dst[...] = src for same-shape, same-dtype arrays; see the module docstring.
 
@@ -73,39 +50,29 @@ def copy(cnp.ndarray src not None, cnp.ndarray dst not None):
     >>> copy(a[::-1], np.empty(4))
     array([3., 2., 1., 0.])
     """
-    cdef int d, nd = cnp.PyArray_NDIM(dst)
+    cdef int nd = cnp.PyArray_NDIM(dst)
     cdef object sdt = src.dtype, ddt = dst.dtype
     if sdt is not ddt and sdt != ddt:
         raise TypeError(f"copy: src has dtype {sdt} but dst has dtype {ddt}; "
                         f"convert src first")
     if ddt.hasobject:
         raise TypeError(f"copy: dtype {ddt} holds Python objects; not supported")
-    if cnp.PyArray_NDIM(src) != nd:
+    if not same_shape(src, dst):
         raise ValueError(f"copy: src has shape {(<object>src).shape} but dst has "
                          f"shape {(<object>dst).shape}; broadcast src first")
-    for d in range(nd):
-        if cnp.PyArray_DIMS(src)[d] != cnp.PyArray_DIMS(dst)[d]:
-            raise ValueError(f"copy: src has shape {(<object>src).shape} but dst has "
-                             f"shape {(<object>dst).shape}; broadcast src first")
     if not cnp.PyArray_ISWRITEABLE(dst):
         raise ValueError("copy: dst is read-only")
     cdef int64_t isz = cnp.PyArray_ITEMSIZE(dst)
     cdef int64_t n = cnp.PyArray_SIZE(dst)
     if n == 0 or isz == 0:
         return dst
-    for d in range(nd):
-        if cnp.PyArray_DIMS(dst)[d] > 1 and cnp.PyArray_STRIDES(dst)[d] == 0:
-            raise ValueError(f"copy: dst has stride 0 on dim {d} (size "
-                             f"{cnp.PyArray_DIMS(dst)[d]}); dst must not be a broadcast view")
-    cdef uintptr_t sl, sh, dl, dh
-    _bounds(src, &sl, &sh)
-    _bounds(dst, &dl, &dh)
-    if not (sh <= dl or dh <= sl):
-        if _same_view(src, dst):
-            return dst
-        if np.shares_memory(src, dst):   # exact test, only for interleaved views
-            raise ValueError("copy: src and dst overlap in memory; copy src to a "
-                             "fresh array first")
+    check_not_broadcast("copy", "dst", dst)
+    cdef int ov = overlap(src, dst, True)
+    if ov == SAME_VIEW:
+        return dst
+    if ov != DISJOINT:
+        raise ValueError("copy: src and dst overlap in memory; copy src to a "
+                         "fresh array first")
     cdef int64_t *shape = <int64_t *>cnp.PyArray_DIMS(dst)
     cdef int64_t *ds = <int64_t *>cnp.PyArray_STRIDES(dst)
     cdef int64_t *ss = <int64_t *>cnp.PyArray_STRIDES(src)

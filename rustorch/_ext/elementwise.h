@@ -11,9 +11,9 @@
  *    of the scalar libm functions; compiled without -ffast-math so NaN, inf
  *    and -0.0 keep their IEEE/torch meaning.
  *
- * Layout handling: ew_collapse() normalises any strided loop (drops size-1
- * dims, orders dims by the output's strides, flips negative output strides,
- * merges dims that are contiguous for every operand).  Then
+ * Layout handling: rt_collapse() (strided.h) normalises any strided loop
+ * (drops size-1 dims, orders dims by the output's strides, flips negative
+ * output strides, merges dims that are contiguous for every operand).  Then
  *  - 1 dim, all unit strides (or a broadcast scalar operand): one flat
  *    `parallel for simd` loop  (fast paths);
  *  - otherwise the flat index range is split evenly over threads; each
@@ -31,8 +31,8 @@
 #endif
 
 #include "simd.h"
+#include "strided.h"
 
-#define EW_MAXDIM 64          /* NumPy 2's NPY_MAXDIMS */
 #define EW_GRAIN_CHEAP 32768  /* below this many elements: one thread */
 #define EW_GRAIN_MATH 8192    /* same, for ops that call a libm function */
 
@@ -162,78 +162,6 @@ static const char *const ew_binary_names[] = {EW_BINARY_LIST(EW_NAME)};
 EW_SCALAR_FUNCS(float, EW_F32)
 EW_SCALAR_FUNCS(double, EW_F64)
 
-/* ---- loop normalisation ------------------------------------------------- */
-/* Operand 0 is the output.  st[k][d] are byte strides, ptr[k] base pointers.
- * Drops size-1 dims, sorts dims by |output stride| (largest outermost),
- * flips dims whose output stride is negative (for an element-wise map the
- * visiting order is free), then merges each dim into its outer neighbour
- * when that is contiguous for every operand.  Returns the new number of
- * dims (>= 1; a 0-d loop becomes shape (1,)); shape[0] == 0 if empty. */
-static inline int ew_collapse(int nd, int64_t *shape, int nops,
-                              int64_t st[][EW_MAXDIM], char **ptr)
-{
-    int m = 0, d, k, j;
-    for (d = 0; d < nd; d++) {
-        if (shape[d] == 0) { shape[0] = 0; return 1; }
-        if (shape[d] == 1) continue;
-        shape[m] = shape[d];
-        for (k = 0; k < nops; k++) st[k][m] = st[k][d];
-        m++;
-    }
-    nd = m;
-    if (nd == 0) {
-        shape[0] = 1;
-        for (k = 0; k < nops; k++) st[k][0] = 0;
-        return 1;
-    }
-    for (d = 0; d < nd; d++) {
-        if (st[0][d] < 0) {
-            for (k = 0; k < nops; k++) {
-                ptr[k] += (shape[d] - 1) * st[k][d];
-                st[k][d] = -st[k][d];
-            }
-        }
-    }
-    /* stable insertion sort, output strides descending */
-    for (d = 1; d < nd; d++) {
-        int64_t sh = shape[d], sv[4];
-        for (k = 0; k < nops; k++) sv[k] = st[k][d];
-        for (j = d; j > 0 && st[0][j - 1] < sv[0]; j--) {
-            shape[j] = shape[j - 1];
-            for (k = 0; k < nops; k++) st[k][j] = st[k][j - 1];
-        }
-        shape[j] = sh;
-        for (k = 0; k < nops; k++) st[k][j] = sv[k];
-    }
-    m = 1;
-    for (d = 1; d < nd; d++) {
-        int ok = 1;
-        for (k = 0; k < nops; k++)
-            if (st[k][m - 1] != st[k][d] * shape[d]) ok = 0;
-        if (ok) {
-            shape[m - 1] *= shape[d];
-            for (k = 0; k < nops; k++) st[k][m - 1] = st[k][d];
-        } else {
-            shape[m] = shape[d];
-            for (k = 0; k < nops; k++) st[k][m] = st[k][d];
-            m++;
-        }
-    }
-    return m;
-}
-
-/* This thread's share [lo, hi) of [0, n) inside a parallel region. */
-static inline void ew_my_range(int64_t n, int64_t *lo, int64_t *hi)
-{
-#ifdef _OPENMP
-    int64_t nt = omp_get_num_threads(), id = omp_get_thread_num();
-#else
-    int64_t nt = 1, id = 0;
-#endif
-    *lo = n * id / nt;
-    *hi = n * (id + 1) / nt;
-}
-
 /* ---- kernels -------------------------------------------------------------
  * General n-d loop over 3 operands (out o, inputs a, b), element strides.
  * The flat range [0, total) is split evenly over threads; each thread finds
@@ -251,8 +179,8 @@ static inline void ew_my_range(int64_t n, int64_t *lo, int64_t *hi)
         const int64_t grain_ = (GRAIN);                                      \
         _Pragma("omp parallel if (total >= grain_)")                         \
         {                                                                    \
-            int64_t lo, hi, idx[EW_MAXDIM];                                  \
-            ew_my_range(total, &lo, &hi);                                    \
+            int64_t lo, hi, idx[RT_MAXDIM];                                  \
+            rt_my_range(total, &lo, &hi);                                    \
             if (lo < hi) {                                                   \
                 int64_t r = lo / n, c = lo % n, left = hi - lo;              \
                 int64_t oo = 0, ao = 0, bo = 0;                              \
@@ -358,7 +286,7 @@ static int ew_unary(int op, int is_f64, int nd, const int64_t *shape_in,
                     const int64_t *xs_in, const int64_t *os_in,
                     char *x, char *o)
 {
-    int64_t shape[EW_MAXDIM], st[2][EW_MAXDIM];
+    int64_t shape[RT_MAXDIM], st[2][RT_MAXDIM];
     char *ptr[2] = {o, x};
     const int64_t isz = is_f64 ? 8 : 4;
     for (int d = 0; d < nd; d++) {
@@ -366,7 +294,7 @@ static int ew_unary(int op, int is_f64, int nd, const int64_t *shape_in,
         st[0][d] = os_in[d];
         st[1][d] = xs_in[d];
     }
-    nd = ew_collapse(nd, shape, 2, st, ptr);
+    nd = rt_collapse(nd, shape, 2, st, ptr);
     if (shape[0] == 0) return 0;
     for (int d = 0; d < nd; d++) { st[0][d] /= isz; st[1][d] /= isz; }
     const int flat = nd == 1 && st[0][0] == 1 && st[1][0] == 1;
@@ -399,7 +327,7 @@ static int ew_binary(int op, int is_f64, int nd, const int64_t *shape_in,
                      const int64_t *as_in, const int64_t *bs_in,
                      const int64_t *os_in, char *a, char *b, char *o)
 {
-    int64_t shape[EW_MAXDIM], st[3][EW_MAXDIM];
+    int64_t shape[RT_MAXDIM], st[3][RT_MAXDIM];
     char *ptr[3] = {o, a, b};
     const int64_t isz = is_f64 ? 8 : 4;
     for (int d = 0; d < nd; d++) {
@@ -408,7 +336,7 @@ static int ew_binary(int op, int is_f64, int nd, const int64_t *shape_in,
         st[1][d] = as_in[d];
         st[2][d] = bs_in[d];
     }
-    nd = ew_collapse(nd, shape, 3, st, ptr);
+    nd = rt_collapse(nd, shape, 3, st, ptr);
     if (shape[0] == 0) return 0;
     for (int d = 0; d < nd; d++) {
         st[0][d] /= isz; st[1][d] /= isz; st[2][d] /= isz;

@@ -79,6 +79,8 @@ import numpy as np
 cimport numpy as cnp
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 
+from rustorch._ext.arraycheck cimport check_contiguous
+
 cnp.import_array()
 
 cdef extern from "philox.h" nogil:
@@ -119,20 +121,60 @@ def philox_block(ctr, key):
     return (w[0], w[1], w[2], w[3])
 
 
-cdef inline void _check_out(str fn, cnp.ndarray out) except *:
-    if not cnp.PyArray_IS_C_CONTIGUOUS(out):
-        raise ValueError(f"{fn}: out must be C-contiguous (strides {(<object>out).strides})")
-    if not cnp.PyArray_ISALIGNED(out):
-        raise ValueError(f"{fn}: out must be aligned to its dtype")
-    if not cnp.PyArray_ISWRITEABLE(out):
-        raise ValueError(f"{fn}: out is read-only")
-
-
 cdef inline uint64_t _u64(str fn, str name, v) except? 0:
     try:
         return operator.index(v) & _MASK64
     except TypeError:
         raise TypeError(f"{fn}: {name} must be an integer, got {type(v).__name__}") from None
+
+
+cdef enum _Kind:
+    _UNIFORM
+    _NORMAL
+    _BITS
+
+
+cdef inline void _run(_Kind kind, bint wide, uint64_t s, uint64_t o, int64_t n,
+                      void *p) noexcept nogil:
+    if kind == _UNIFORM:
+        if wide:
+            rt_philox_uniform_f64(s, o, n, <double *>p)
+        else:
+            rt_philox_uniform_f32(s, o, n, <float *>p)
+    elif kind == _NORMAL:
+        if wide:
+            rt_philox_normal_f64(s, o, n, <double *>p)
+        else:
+            rt_philox_normal_f32(s, o, n, <float *>p)
+    else:
+        if wide:
+            rt_philox_bits_u64(s, o, n, <uint64_t *>p)
+        else:
+            rt_philox_bits_u32(s, o, n, <uint32_t *>p)
+
+
+cdef object _fill(str fn, _Kind kind, seed, offset, cnp.ndarray out):
+    """The body of philox_uniform/normal/bits: check, fill, return blocks used.
+    A 4-byte dtype takes 4 elements per block, an 8-byte one 2."""
+    cdef uint64_t s = _u64(fn, "seed", seed), o = _u64(fn, "offset", offset)
+    check_contiguous(fn, "out", out, True)
+    cdef int64_t n = cnp.PyArray_SIZE(out)
+    cdef void *p = cnp.PyArray_DATA(out)
+    cdef bint wide
+    dt = out.dtype
+    if kind == _BITS:
+        narrow_dt, wide_dt, expected = _U32, _U64, "uint32 or uint64"
+    else:
+        narrow_dt, wide_dt, expected = _F32, _F64, "float32 or float64"
+    if dt == narrow_dt:
+        wide = False
+    elif dt == wide_dt:
+        wide = True
+    else:
+        raise TypeError(f"{fn}: out must be {expected} (native byte order), got {dt}")
+    with nogil:
+        _run(kind, wide, s, o, n, p)
+    return (n + 1) // 2 if wide else (n + 3) // 4
 
 
 def philox_uniform(seed, offset, cnp.ndarray out not None):
@@ -143,21 +185,7 @@ def philox_uniform(seed, offset, cnp.ndarray out not None):
         >>> a = np.empty(4, np.float64); philox_uniform(0, 0, a)
         2
     """
-    fn = "philox_uniform"
-    cdef uint64_t s = _u64(fn, "seed", seed), o = _u64(fn, "offset", offset)
-    _check_out(fn, out)
-    cdef int64_t n = cnp.PyArray_SIZE(out)
-    cdef void *p = cnp.PyArray_DATA(out)
-    dt = out.dtype
-    if dt == _F32:
-        with nogil:
-            rt_philox_uniform_f32(s, o, n, <float *>p)
-        return (n + 3) // 4
-    if dt == _F64:
-        with nogil:
-            rt_philox_uniform_f64(s, o, n, <double *>p)
-        return (n + 1) // 2
-    raise TypeError(f"{fn}: out must be float32 or float64 (native byte order), got {dt}")
+    return _fill("philox_uniform", _UNIFORM, seed, offset, out)
 
 
 def philox_normal(seed, offset, cnp.ndarray out not None):
@@ -168,21 +196,7 @@ def philox_normal(seed, offset, cnp.ndarray out not None):
         >>> a = np.empty(8, np.float32); philox_normal(0, 0, a)
         2
     """
-    fn = "philox_normal"
-    cdef uint64_t s = _u64(fn, "seed", seed), o = _u64(fn, "offset", offset)
-    _check_out(fn, out)
-    cdef int64_t n = cnp.PyArray_SIZE(out)
-    cdef void *p = cnp.PyArray_DATA(out)
-    dt = out.dtype
-    if dt == _F32:
-        with nogil:
-            rt_philox_normal_f32(s, o, n, <float *>p)
-        return (n + 3) // 4
-    if dt == _F64:
-        with nogil:
-            rt_philox_normal_f64(s, o, n, <double *>p)
-        return (n + 1) // 2
-    raise TypeError(f"{fn}: out must be float32 or float64 (native byte order), got {dt}")
+    return _fill("philox_normal", _NORMAL, seed, offset, out)
 
 
 def philox_bits(seed, offset, cnp.ndarray out not None):
@@ -193,18 +207,4 @@ def philox_bits(seed, offset, cnp.ndarray out not None):
         >>> a = np.empty(3, np.uint64); philox_bits(7, 0, a)
         2
     """
-    fn = "philox_bits"
-    cdef uint64_t s = _u64(fn, "seed", seed), o = _u64(fn, "offset", offset)
-    _check_out(fn, out)
-    cdef int64_t n = cnp.PyArray_SIZE(out)
-    cdef void *p = cnp.PyArray_DATA(out)
-    dt = out.dtype
-    if dt == _U32:
-        with nogil:
-            rt_philox_bits_u32(s, o, n, <uint32_t *>p)
-        return (n + 3) // 4
-    if dt == _U64:
-        with nogil:
-            rt_philox_bits_u64(s, o, n, <uint64_t *>p)
-        return (n + 1) // 2
-    raise TypeError(f"{fn}: out must be uint32 or uint64 (native byte order), got {dt}")
+    return _fill("philox_bits", _BITS, seed, offset, out)

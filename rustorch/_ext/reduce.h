@@ -35,6 +35,7 @@
 #endif
 
 #include "simd.h"
+#include "strided.h"   /* rt_my_range */
 
 #define RT_BLOCK 4096        /* float lanes add this many elements, then double */
 #define RT_SEG 65536         /* inner == 1: a row is cut into tasks this long */
@@ -47,18 +48,6 @@ enum { RT_SUM = 0, RT_PROD = 1, RT_MAX = 2, RT_MIN = 3 };
 enum { RT_CUMSUM = 0, RT_CUMPROD = 1 };
 
 static inline int64_t rt_cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-/* Split [0, n) statically among the threads of the current team. */
-static inline void rt_my_range(int64_t n, int64_t *lo, int64_t *hi)
-{
-#ifdef _OPENMP
-    int64_t nt = omp_get_num_threads(), id = omp_get_thread_num();
-#else
-    int64_t nt = 1, id = 0;
-#endif
-    *lo = n * id / nt;
-    *hi = n * (id + 1) / nt;
-}
 
 /* Everything below is written once per element type through this macro.
  * T: element type, S: name suffix, ONE/ZERO literals. */

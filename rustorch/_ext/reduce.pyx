@@ -38,6 +38,8 @@ import numpy as np
 cimport numpy as cnp
 from libc.stdint cimport int64_t
 
+from rustorch._ext.arraycheck cimport check_contiguous
+
 cnp.import_array()
 
 cdef extern from "reduce.h" nogil:
@@ -66,15 +68,11 @@ cdef inline tuple _sh(cnp.ndarray a):
 
 cdef inline void _check_array(str fn, str name, cnp.ndarray a, int ndim,
                               bint writable) except *:
-    """ndim, C-contiguity, alignment (the kernels assume natural alignment)."""
+    """ndim, C-contiguity, alignment (the kernels assume natural alignment),
+    writeability."""
     if cnp.PyArray_NDIM(a) != ndim:
         raise ValueError(f"{fn}: {name} must be {ndim}-D, got shape {_sh(a)}")
-    if not cnp.PyArray_IS_C_CONTIGUOUS(a):
-        raise ValueError(f"{fn}: {name} must be C-contiguous (strides {(<object>a).strides})")
-    if not cnp.PyArray_ISALIGNED(a):
-        raise ValueError(f"{fn}: {name} must be aligned to its dtype")
-    if writable and not cnp.PyArray_ISWRITEABLE(a):
-        raise ValueError(f"{fn}: {name} is read-only")
+    check_contiguous(fn, name, a, writable)
 
 
 cdef inline int _float_kind(str fn, cnp.ndarray x) except -1:
