@@ -5,6 +5,10 @@ Each family module lists its public functions in ``__all__`` (exported as
 ``TENSOR_METHODS``, and those with a generated in-place twin ``name_`` in
 ``INPLACE_METHODS``.
 """
+import numbers
+
+import numpy as np
+
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import contraction, creation, elementwise, indexing, random, reduction, shape, views
@@ -37,53 +41,37 @@ for _family in FAMILIES:
 del _family, _name
 
 
+def _operand_ok(other):
+    return isinstance(other, (Tensor, numbers.Number, np.generic)) or isinstance(other, np.ndarray) and other.ndim == 0
+
+
+def _operator(f):
+    # NotImplemented (not an error) for other operand types, so that `t == None` is False
+    # and `t + "a"` raises Python's own TypeError, as with torch
+    return lambda self, other: f(self, other) if _operand_ok(other) else NotImplemented
+
+
 def _reflected(f):
-    return lambda self, other: f(other, self)
+    return lambda self, other: f(other, self) if _operand_ok(other) else NotImplemented
 
 
 _E = elementwise
-Tensor.__add__ = lambda self, other: _E.add(self, other)
-Tensor.__radd__ = _reflected(_E.add)
-Tensor.__iadd__ = Tensor.add_
-Tensor.__sub__ = lambda self, other: _E.sub(self, other)
-Tensor.__rsub__ = _reflected(_E.sub)
-Tensor.__isub__ = Tensor.sub_
-Tensor.__mul__ = lambda self, other: _E.mul(self, other)
-Tensor.__rmul__ = _reflected(_E.mul)
-Tensor.__imul__ = Tensor.mul_
-Tensor.__truediv__ = lambda self, other: _E.div(self, other)
-Tensor.__rtruediv__ = _reflected(_E.div)
-Tensor.__itruediv__ = Tensor.div_
-Tensor.__floordiv__ = lambda self, other: _E.floor_divide(self, other)
-Tensor.__rfloordiv__ = _reflected(_E.floor_divide)
-Tensor.__ifloordiv__ = Tensor.floor_divide_
-Tensor.__mod__ = lambda self, other: _E.remainder(self, other)
-Tensor.__rmod__ = _reflected(_E.remainder)
-Tensor.__imod__ = Tensor.remainder_
-Tensor.__pow__ = lambda self, other: _E.pow(self, other)
-Tensor.__rpow__ = _reflected(_E.pow)
-Tensor.__ipow__ = Tensor.pow_
-Tensor.__matmul__ = lambda self, other: contraction.matmul(self, other)
-Tensor.__rmatmul__ = _reflected(contraction.matmul)
-Tensor.__and__ = lambda self, other: _E.bitwise_and(self, other)
-Tensor.__rand__ = _reflected(_E.bitwise_and)
-Tensor.__iand__ = Tensor.bitwise_and_
-Tensor.__or__ = lambda self, other: _E.bitwise_or(self, other)
-Tensor.__ror__ = _reflected(_E.bitwise_or)
-Tensor.__ior__ = Tensor.bitwise_or_
-Tensor.__xor__ = lambda self, other: _E.bitwise_xor(self, other)
-Tensor.__rxor__ = _reflected(_E.bitwise_xor)
-Tensor.__ixor__ = Tensor.bitwise_xor_
-Tensor.__lshift__ = lambda self, other: _E.bitwise_left_shift(self, other)
-Tensor.__rlshift__ = _reflected(_E.bitwise_left_shift)
-Tensor.__rshift__ = lambda self, other: _E.bitwise_right_shift(self, other)
-Tensor.__rrshift__ = _reflected(_E.bitwise_right_shift)
-Tensor.__eq__ = lambda self, other: _E.eq(self, other)
-Tensor.__ne__ = lambda self, other: _E.ne(self, other)
-Tensor.__lt__ = lambda self, other: _E.lt(self, other)
-Tensor.__le__ = lambda self, other: _E.le(self, other)
-Tensor.__gt__ = lambda self, other: _E.gt(self, other)
-Tensor.__ge__ = lambda self, other: _E.ge(self, other)
+# operator -> (function, in-place method for the augmented assignment)
+_OPERATORS = {
+    "add": (_E.add, "add_"), "sub": (_E.sub, "sub_"), "mul": (_E.mul, "mul_"), "truediv": (_E.div, "div_"),
+    "floordiv": (_E.floor_divide, "floor_divide_"), "mod": (_E.remainder, "remainder_"), "pow": (_E.pow, "pow_"),
+    "matmul": (contraction.matmul, None), "and": (_E.bitwise_and, "bitwise_and_"),
+    "or": (_E.bitwise_or, "bitwise_or_"), "xor": (_E.bitwise_xor, "bitwise_xor_"),
+    "lshift": (_E.bitwise_left_shift, "bitwise_left_shift_"), "rshift": (_E.bitwise_right_shift, "bitwise_right_shift_"),
+}
+for _name, (_f, _inplace) in _OPERATORS.items():
+    setattr(Tensor, f"__{_name}__", _operator(_f))
+    setattr(Tensor, f"__r{_name}__", _reflected(_f))
+    if _inplace:
+        setattr(Tensor, f"__i{_name}__", getattr(Tensor, _inplace))
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(Tensor, f"__{_name}__", _operator(getattr(_E, _name)))
+del _name, _f, _inplace
 Tensor.__neg__ = _E.neg
 Tensor.__pos__ = _E.positive
 Tensor.__abs__ = _E.abs
