@@ -10,11 +10,11 @@ tensor([ 3., 12.])
 """
 import os
 
-# OpenBLAS worker threads spin for 2**28 cycles (~0.1 s) after each GEMM and starve the
-# OpenMP kernels on small machines. 2**16 cycles (~20 us) keeps them hot across a run of
-# GEMMs (shorter timeouts make every call pay a thread wake-up: 2.5x slower at 256x256)
-# and frees the cores soon after. OpenBLAS reads this once, when SciPy's copy is loaded
-# below, so it must be set before that import.
+# OpenBLAS worker threads spin for 2**28 cycles (~0.1 s) after each call and starve the
+# OpenMP kernels on small machines. rustorch's own GEMMs keep OpenBLAS single-threaded
+# (rustorch/_ext/blas.pyx), but NumPy's BLAS calls (einsum) and SciPy's still wake its
+# pools; 2**16 cycles (~20 us) keeps them hot across a run of calls and frees the cores
+# soon after. OpenBLAS reads this once, when NumPy and SciPy load it below.
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "16")
 
 from . import _dtype  # noqa: E402

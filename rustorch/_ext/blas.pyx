@@ -28,7 +28,9 @@ Example::
             [12., 12.]]], dtype=float32)
 """
 cimport numpy as cnp
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uintptr_t
+from cython.parallel cimport parallel
+cimport openmp
 from libc.string cimport memset
 from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm
 
@@ -45,28 +47,89 @@ ctypedef fused scalar_t:
 cdef int64_t _INT_MAX = 2147483647
 
 
-cdef void _gemm_loop(scalar_t *dummy, int64_t batch, char ta, char tb,
-                     int m, int n, int k, char *A, int64_t sA, int lda,
-                     char *B, int64_t sB, int ldb, char *C, int64_t sC,
-                     int ldc) noexcept nogil:
-    """batch column-major GEMMs C_i = op(A_i) op(B_i); byte batch strides."""
+cdef void _gemm_call(scalar_t *dummy, char ta, char tb, int m, int n, int k,
+                     char *A, int lda, char *B, int ldb, char *C, int ldc) noexcept nogil:
+    """One column-major GEMM C = op(A) op(B)."""
     cdef scalar_t alpha = 1, beta = 0
-    cdef int64_t i
+    if scalar_t is float:
+        sgemm(&ta, &tb, &m, &n, &k, &alpha, <float *>A, &lda, <float *>B, &ldb, &beta, <float *>C, &ldc)
+    elif scalar_t is double:
+        dgemm(&ta, &tb, &m, &n, &k, &alpha, <double *>A, &lda, <double *>B, &ldb, &beta, <double *>C, &ldc)
+    elif scalar_t is floatcomplex:
+        cgemm(&ta, &tb, &m, &n, &k, &alpha, <float complex *>A, &lda, <float complex *>B, &ldb, &beta,
+              <float complex *>C, &ldc)
+    else:
+        zgemm(&ta, &tb, &m, &n, &k, &alpha, <double complex *>A, &lda, <double complex *>B, &ldb, &beta,
+              <double complex *>C, &ldc)
+
+
+# OpenBLAS keeps a thread pool of its own beside OpenMP's; on a small machine the two
+# pools fight over the cores (a spinning or sleeping pool costs whole scheduler slices).
+# So, where OpenBLAS lets us (openblas_set_num_threads_local, OpenBLAS >= 0.3.27), every
+# BLAS call runs single-threaded and the work is split over the OpenMP threads the other
+# kernels already keep warm: batches between threads, or else the columns of C.
+ctypedef int (*set_threads_fn)(int) noexcept nogil
+cdef set_threads_fn _openblas_set_threads_local = NULL
+
+# below this many multiply-adds one thread is faster than waking others
+cdef int64_t _SPLIT_MIN_WORK = 1 << 18
+
+
+def _bind_openblas_threads():
+    """Find the per-calling-thread thread count setter of the BLAS that SciPy links."""
+    global _openblas_set_threads_local
+    import ctypes
+
+    import scipy.linalg.cython_blas
+    try:
+        fn = ctypes.CDLL(scipy.linalg.cython_blas.__file__).openblas_set_num_threads_local
+    except (OSError, AttributeError):
+        return False
+    _openblas_set_threads_local = <set_threads_fn><uintptr_t>ctypes.cast(fn, ctypes.c_void_p).value
+    return True
+
+
+OPENMP_SPLIT = _bind_openblas_threads()
+
+
+cdef void _gemm_share(scalar_t *dummy, int tid, int nthr, int64_t batch, char ta, char tb,
+                      int m, int n, int k, char *A, int64_t sA, int lda, char *B, int64_t sB,
+                      int ldb, char *C, int64_t sC, int ldc, int64_t isz) noexcept nogil:
+    """Thread tid's share of batch column-major GEMMs C_i = op(A_i) op(B_i)."""
+    cdef int64_t i, lo, hi
+    if batch >= nthr:
+        for i in range(batch * tid // nthr, batch * (tid + 1) // nthr):
+            _gemm_call(dummy, ta, tb, m, n, k, A + i * sA, lda, B + i * sB, ldb, C + i * sC, ldc)
+        return
+    lo = n * tid // nthr
+    hi = n * (tid + 1) // nthr
+    if hi == lo:
+        return
+    # columns lo..hi of op(B): column j of B ('N'), or row j of B ('T')
+    cdef int64_t b_off = lo * ldb * isz if tb == b'N' else lo * isz
     for i in range(batch):
-        if scalar_t is float:
-            sgemm(&ta, &tb, &m, &n, &k, &alpha, <float *>(A + i * sA), &lda,
-                  <float *>(B + i * sB), &ldb, &beta, <float *>(C + i * sC), &ldc)
-        elif scalar_t is double:
-            dgemm(&ta, &tb, &m, &n, &k, &alpha, <double *>(A + i * sA), &lda,
-                  <double *>(B + i * sB), &ldb, &beta, <double *>(C + i * sC), &ldc)
-        elif scalar_t is floatcomplex:
-            cgemm(&ta, &tb, &m, &n, &k, &alpha, <float complex *>(A + i * sA), &lda,
-                  <float complex *>(B + i * sB), &ldb, &beta,
-                  <float complex *>(C + i * sC), &ldc)
-        else:
-            zgemm(&ta, &tb, &m, &n, &k, &alpha, <double complex *>(A + i * sA), &lda,
-                  <double complex *>(B + i * sB), &ldb, &beta,
-                  <double complex *>(C + i * sC), &ldc)
+        _gemm_call(dummy, ta, tb, m, <int>(hi - lo), k, A + i * sA, lda, B + i * sB + b_off, ldb,
+                   C + i * sC + lo * ldc * isz, ldc)
+
+
+cdef void _gemm(scalar_t *dummy, int64_t batch, char ta, char tb, int m, int n, int k,
+                char *A, int64_t sA, int lda, char *B, int64_t sB, int ldb, char *C, int64_t sC,
+                int ldc, int64_t isz) noexcept nogil:
+    """batch column-major GEMMs C_i = op(A_i) op(B_i); byte batch strides."""
+    cdef int nthr = openmp.omp_get_max_threads()
+    cdef int tid, prev
+    cdef int64_t work = <int64_t>m * n * k * batch
+    if _openblas_set_threads_local == NULL:
+        _gemm_share(dummy, 0, 1, batch, ta, tb, m, n, k, A, sA, lda, B, sB, ldb, C, sC, ldc, isz)
+        return
+    if nthr == 1 or work < _SPLIT_MIN_WORK:
+        nthr = 1
+    with parallel(num_threads=nthr):
+        tid = openmp.omp_get_thread_num()
+        prev = _openblas_set_threads_local(1)
+        _gemm_share(dummy, tid, openmp.omp_get_num_threads(), batch, ta, tb, m, n, k, A, sA, lda,
+                    B, sB, ldb, C, sC, ldc, isz)
+        _openblas_set_threads_local(prev)
 
 
 cdef _layout(str name, cnp.ndarray x, int64_t isz, char *trans_if_row,
@@ -167,11 +230,11 @@ def gemm(cnp.ndarray a not None, cnp.ndarray b not None, cnp.ndarray out not Non
     cdef int ldc = <int>(N if N > 1 else 1)
     with nogil:
         if t == cnp.NPY_FLOAT:
-            _gemm_loop(<float *>NULL, Bt, fb, fa, m_, n_, k_, bp, sb, ildb, ap, sa, ilda, cp, sc, ldc)
+            _gemm(<float *>NULL, Bt, fb, fa, m_, n_, k_, bp, sb, ildb, ap, sa, ilda, cp, sc, ldc, isz)
         elif t == cnp.NPY_DOUBLE:
-            _gemm_loop(<double *>NULL, Bt, fb, fa, m_, n_, k_, bp, sb, ildb, ap, sa, ilda, cp, sc, ldc)
+            _gemm(<double *>NULL, Bt, fb, fa, m_, n_, k_, bp, sb, ildb, ap, sa, ilda, cp, sc, ldc, isz)
         elif t == cnp.NPY_CFLOAT:
-            _gemm_loop(<float complex *>NULL, Bt, fb, fa, m_, n_, k_, bp, sb, ildb, ap, sa, ilda, cp, sc, ldc)
+            _gemm(<float complex *>NULL, Bt, fb, fa, m_, n_, k_, bp, sb, ildb, ap, sa, ilda, cp, sc, ldc, isz)
         else:
-            _gemm_loop(<double complex *>NULL, Bt, fb, fa, m_, n_, k_, bp, sb, ildb, ap, sa, ilda, cp, sc, ldc)
+            _gemm(<double complex *>NULL, Bt, fb, fa, m_, n_, k_, bp, sb, ildb, ap, sa, ilda, cp, sc, ldc, isz)
     return out
