@@ -124,3 +124,18 @@ def test_bad_input():
         gemm(None, b, o)
     with pytest.raises(TypeError):
         gemm(a.tolist(), b, o)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 5])
+@pytest.mark.parametrize("ta", [False, True])
+@pytest.mark.parametrize("tb", [False, True])
+def test_split_over_threads(batch, ta, tb):
+    # big enough to be split over the OpenMP threads: by batch, or by columns of the result
+    rng = np.random.default_rng(batch)
+    m, k, n = 131, 97, 203
+    a = rng.standard_normal((batch, k, m) if ta else (batch, m, k))
+    b = rng.standard_normal((batch, n, k) if tb else (batch, k, n))
+    a = a.transpose(0, 2, 1) if ta else a
+    b = b.transpose(0, 2, 1) if tb else b
+    out = gemm(a, b, np.empty((batch, m, n)))
+    np.testing.assert_allclose(out, np.matmul(a, b), rtol=1e-12, atol=1e-12)
