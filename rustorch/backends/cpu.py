@@ -245,8 +245,9 @@ class CPUBackend(Backend):
         ca = cond._array()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
-            if ba is oa or (isinstance(ba, np.ndarray) and np.shares_memory(ba, oa) and ba.shape == oa.shape
-                            and ba.strides == oa.strides and ba.ctypes.data == oa.ctypes.data):
+            same_view = isinstance(ba, np.ndarray) and (ba.ctypes.data, ba.shape, ba.strides) == (
+                oa.ctypes.data, oa.shape, oa.strides)
+            if same_view:
                 np.copyto(oa, aa, where=ca, casting="unsafe")  # masked_fill: only the selected elements change
                 return
             np.copyto(oa, np.where(ca, aa, ba), casting="unsafe")
