@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._device import device as _device
 from ..backends.registry import get_default_device
-from ..errors import DeviceError, DTypeError, InvalidTypeError, ShapeError
+from ..errors import DeviceError, DTypeError, InvalidTypeError, ShapeError, ValueOutOfRangeError
 from ..tensor import Storage, Tensor, _make, check_same_device, contiguous_strides, empty_tensor, numel_of, wrap_dim
 
 def as_number(op, value):
@@ -41,13 +41,30 @@ def broadcast_shapes(op, *shapes):
     return tuple(result)
 
 
+_INT64_MAX = 2**63 - 1
+
+
+def as_int(op, name, value):
+    """``value`` as a Python int within int64 (NumPy integers included); InvalidTypeError naming ``op`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidTypeError(f"{op}(): argument '{name}' must be an int, not {type(value).__name__}")
+    if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
+        raise ValueOutOfRangeError(f"{op}(): argument '{name}' = {value} does not fit in int64")
+    return int(value)
+
+
+def as_ints(op, name, value):
+    """A tuple of ints from an int or a sequence of ints."""
+    if isinstance(value, (list, tuple)):
+        return tuple(as_int(op, name, v) for v in value)
+    return (as_int(op, name, value),)
+
+
 def wrap_dims(op, dim, ndim):
     """A sorted tuple of distinct dims from None (all), an int, or a sequence of ints."""
     if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
-        return (wrap_dim(op, dim, ndim),)
-    dims = tuple(wrap_dim(op, d, ndim) for d in dim)
+    dims = tuple(wrap_dim(op, d, ndim) for d in as_ints(op, "dim", dim))
     if len(set(dims)) != len(dims):
         raise ShapeError(f"{op}(): dim {tuple(dim)} appears multiple times in the list of dims")
     return tuple(sorted(dims))
@@ -105,5 +122,5 @@ def check_tensor(op, x, name="input"):
 
 __all__ = [
     "Tensor", "_make", "as_number", "broadcast_shapes", "check_same_device", "check_tensor", "empty_tensor",
-    "prepare_out", "resize_out", "resolve_device", "wrap_dim", "wrap_dims", "write_out",
+    "as_int", "as_ints", "prepare_out", "resize_out", "resolve_device", "wrap_dim", "wrap_dims", "write_out",
 ]

@@ -11,7 +11,7 @@ import numpy as np
 from .. import _dtype
 from ..errors import DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
 from ..tensor import Storage, Tensor, _make, empty_tensor, from_host_array
-from ._common import check_tensor, prepare_out, resolve_device
+from ._common import as_int, as_number, check_tensor, prepare_out, resolve_device
 
 
 def parse_size(op, size):
@@ -27,6 +27,10 @@ def parse_size(op, size):
         shape.append(int(s))
     if any(s < 0 for s in shape):
         raise ValueOutOfRangeError(f"{op}(): trying to create tensor with negative dimension {min(shape)}: {shape}")
+    numel = 1
+    for s in shape:
+        numel *= s
+    _check_length(op, numel)
     return tuple(shape)
 
 
@@ -153,7 +157,7 @@ def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=F
     >>> rustorch.full((2,), 7)
     tensor([7, 7])
     """
-    shape = parse_size("full", (size,) if isinstance(size, int) else size)
+    shape = parse_size("full", size if isinstance(size, (tuple, list)) else (size,))
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     d = _dtype.scalar_dtype(fill_value) if dtype is None else dtype
@@ -253,7 +257,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     """
     if end is None:
         start, end = 0, start
-    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    start, end, step = (v.item() if isinstance(v, Tensor) else as_number("arange", v) for v in (start, end, step))
     d = _range_dtype(dtype, start, end, step)
     if step == 0:
         raise ValueOutOfRangeError("arange(): step must be nonzero")
@@ -262,12 +266,22 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     if not all(math.isfinite(v) for v in (start, end)):
         raise ValueOutOfRangeError(f"arange(): unsupported range: {start} -> {end}")
     n = math.ceil((end - start) / step)
+    _check_length("arange", n)
     if d.is_floating_point or d.is_complex:
         values = start + np.arange(n, dtype=np.float64) * step
     else:
         values = start + np.arange(n, dtype=np.int64) * int(step) if all(isinstance(v, int) for v in (start, step)) \
             else np.floor(start + np.arange(n) * step)
     return _from_values("arange", values, d, device, out, requires_grad)
+
+
+# more elements than this cannot be addressed (NumPy's limit on a 64-bit machine)
+_MAX_NUMEL = 2**62
+
+
+def _check_length(op, n):
+    if n > _MAX_NUMEL:
+        raise ValueOutOfRangeError(f"{op}(): {n} elements is more than a tensor can hold ({_MAX_NUMEL})")
 
 
 def _from_values(op, values, d, device, out, requires_grad):
@@ -303,6 +317,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
     """
     if not isinstance(steps, int) or steps < 0:
         raise ValueOutOfRangeError(f"linspace(): number of steps must be a non-negative int, got {steps!r}")
+    _check_length("linspace", steps)
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     d = _dtype.get_default_dtype() if dtype is None else dtype
     values = _linspace_values(start, end, steps)
@@ -341,7 +356,8 @@ def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False, la
     tensor([[1., 0.],
             [0., 1.]])
     """
-    m = n if m is None else m
+    n = as_int("eye", "n", n)
+    m = n if m is None else as_int("eye", "m", m)
     if n < 0 or m < 0:
         raise ValueOutOfRangeError(f"eye(): n and m must be non-negative, got n={n}, m={m}")
     d = _dtype.get_default_dtype() if dtype is None else dtype

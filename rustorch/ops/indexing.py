@@ -20,7 +20,7 @@ from ..errors import (
 )
 from ..tensor import Storage, Tensor, _make, contiguous_strides, empty_tensor, view_of
 from . import creation, elementwise, views
-from ._common import as_number, broadcast_shapes, check_same_device, check_tensor, prepare_out, wrap_dim, write_out
+from ._common import as_int, as_number, broadcast_shapes, check_same_device, check_tensor, prepare_out, wrap_dim, write_out
 
 
 def _return_type(name):
@@ -925,6 +925,7 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
 # triangles and diagonals ----------------------------------------------------------
 def _triangle(op, input, diagonal, out, lower, inplace=False):
     check_tensor(op, input)
+    diagonal = as_int(op, "diagonal", diagonal)
     if input.ndim < 2:
         raise ShapeError(f"{op}(): input tensor must have at least 2 dimensions, got shape {list(input._shape)}")
     rows, cols = input._shape[-2:]

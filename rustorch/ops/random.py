@@ -37,7 +37,7 @@ from .. import _dtype
 from .._device import device as _device
 from ..errors import DeviceError, DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
 from .creation import copy_, parse_size, tensor, to_device_dtype
-from ._common import Tensor, as_number, broadcast_shapes, check_same_device, check_tensor, empty_tensor, prepare_out, resolve_device
+from ._common import Tensor, as_int, as_number, broadcast_shapes, check_same_device, check_tensor, empty_tensor, prepare_out, resolve_device
 from .elementwise import (
     add, bitwise_and, div, floor, ge, isfinite, le, log, log1p, logical_and, logical_not, lt, mul, neg, remainder,
 )
@@ -386,6 +386,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     >>> sorted(rustorch.randperm(5).tolist())
     [0, 1, 2, 3, 4]
     """
+    n = as_int("randperm", "n", n)
     (n,) = parse_size("randperm", (n,))
     d, dev = _target("randperm", dtype, device, out, _dtype.int64)
     if d is _dtype.bool_ or d.is_complex:

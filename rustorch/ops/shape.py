@@ -15,7 +15,7 @@ from .. import _dtype
 from ..errors import DimensionError, DTypeError, InvalidArgumentError, ShapeError, ValueOutOfRangeError
 from ..tensor import Tensor, contiguous_strides, empty_tensor, view_of
 from . import creation, views
-from ._common import check_same_device, check_tensor, prepare_out, wrap_dim, wrap_dims
+from ._common import as_ints, check_same_device, check_tensor, prepare_out, wrap_dim, wrap_dims
 from .indexing import _from_buffer, index_select
 
 
@@ -197,13 +197,10 @@ def column_stack(tensors, *, out=None):
 def _sizes(op, sizes):
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = sizes[0]
-    sizes = tuple(sizes)
-    for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise InvalidArgumentError(f"{op}(): sizes must be ints, got {sizes}")
+    sizes = as_ints(op, "sizes", tuple(sizes))
     if any(s < 0 for s in sizes):
         raise ValueOutOfRangeError(f"{op}(): sizes must be non-negative, got {list(sizes)}")
-    return tuple(int(s) for s in sizes)
+    return sizes
 
 
 def repeat(input, *sizes):
@@ -304,8 +301,8 @@ def roll(input, shifts, dims=None):
     tensor([3, 4, 0, 1, 2])
     """
     check_tensor("roll", input)
-    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
-    dims = () if dims is None else (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    shifts = as_ints("roll", "shifts", shifts)
+    dims = () if dims is None else as_ints("roll", "dims", dims)
     if len(shifts) != max(len(dims), 1):
         raise ShapeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
     if not dims:

@@ -7,8 +7,8 @@ An in-place write through any view is seen by every other view of the storage.
 5.0
 """
 from ..errors import InvalidTypeError, ShapeError, ValueOutOfRangeError
-from ..tensor import contiguous_strides, numel_of, view_of
-from ._common import check_tensor, wrap_dim, wrap_dims
+from ..tensor import Tensor, contiguous_strides, numel_of, view_of
+from ._common import as_int, as_ints, check_tensor, wrap_dim, wrap_dims
 
 
 def infer_size(op, shape, numel):
@@ -163,7 +163,7 @@ def unflatten(input, dim, sizes):
     rustorch.Size([2, 3, 4])
     """
     d = wrap_dim("unflatten", dim, input.ndim)
-    sizes = infer_size("unflatten", sizes, input._shape[d])
+    sizes = infer_size("unflatten", as_ints("unflatten", "sizes", sizes), input._shape[d])
     return view(input, input._shape[:d] + tuple(sizes) + input._shape[d + 1:])
 
 
@@ -264,8 +264,8 @@ def movedim(input, source, destination):
     >>> rustorch.zeros(2, 3, 4).movedim(0, -1).shape
     rustorch.Size([3, 4, 2])
     """
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = list(as_ints("movedim", "source", source))
+    dst = list(as_ints("movedim", "destination", destination))
     if len(src) != len(dst):
         raise ShapeError(f"movedim(): invalid source or destination dims: source ({src}) and destination ({dst}) must have the same number of elements")
     n = input.ndim
@@ -358,8 +358,10 @@ def narrow(input, dim, start, length):
     """
     d = wrap_dim("narrow", dim, input.ndim)
     size = input._shape[d]
-    if hasattr(start, "item"):
-        start = int(start.item())
+    if isinstance(start, Tensor):
+        start = start.item()
+    start = as_int("narrow", "start", start)
+    length = as_int("narrow", "length", length)
     if start < 0:
         start += size
     if not 0 <= start <= size or length < 0 or start + length > size:
@@ -377,6 +379,7 @@ def select(input, dim, index):
     tensor([2, 5])
     """
     d = wrap_dim("select", dim, input.ndim)
+    index = as_int("select", "index", index)
     size = input._shape[d]
     if not -size <= index < size:
         from ..errors import IndexOutOfRangeError
@@ -394,6 +397,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     >>> rustorch.arange(9).view(3, 3).diagonal()
     tensor([0, 4, 8])
     """
+    offset = as_int("diagonal", "offset", offset)
     n = input.ndim
     a = wrap_dim("diagonal", dim1, n)
     b = wrap_dim("diagonal", dim2, n)
@@ -434,13 +438,13 @@ def split(tensor, split_size_or_sections, dim=0):
     check_tensor("split", tensor, "tensor")
     d = wrap_dim("split", dim, tensor.ndim)
     size = tensor._shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
+    if not isinstance(split_size_or_sections, (list, tuple)):
+        step = as_int("split", "split_size", split_size_or_sections)
         if step < 0 or (step == 0 and size != 0):
             raise ValueOutOfRangeError(f"split(): split_size can only be 0 if dimension size is 0, but got {step}")
         sizes = [min(step, size - i) for i in range(0, size, step)] if step else [0]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = list(as_ints("split", "split_sizes", split_size_or_sections))
         if sum(sizes) != size or any(s < 0 for s in sizes):
             raise ShapeError(f"split_with_sizes(): expects split_sizes to sum exactly to {size} (input tensor's size at dimension {d}), but got split_sizes={sizes}")
     pieces, start = [], 0
@@ -476,8 +480,10 @@ def tensor_split(input, indices_or_sections, dim=0):
     """
     d = wrap_dim("tensor_split", dim, input.ndim)
     size = input._shape[d]
-    if isinstance(indices_or_sections, int):
-        n = indices_or_sections
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()  # a 0-d tensor is a count, a 1-d one indices
+    if not isinstance(indices_or_sections, (list, tuple)):
+        n = as_int("tensor_split", "sections", indices_or_sections)
         if n <= 0:
             raise ValueOutOfRangeError(f"tensor_split(): number of sections must be larger than 0, got {n}")
         q, r = divmod(size, n)
@@ -485,7 +491,7 @@ def tensor_split(input, indices_or_sections, dim=0):
         for i in range(n):
             bounds.append(bounds[-1] + q + (1 if i < r else 0))
     else:
-        idx = [int(i) for i in indices_or_sections]
+        idx = as_ints("tensor_split", "indices", indices_or_sections)
         bounds = [0] + [min(max(i if i >= 0 else i + size, 0), size) for i in idx] + [size]
     return tuple(narrow(input, d, a, max(b - a, 0)) for a, b in zip(bounds, bounds[1:]))
 
@@ -498,8 +504,8 @@ def as_strided(input, size, stride, storage_offset=None):
     tensor([[0, 2],
             [1, 3]])
     """
-    size, stride = tuple(size), tuple(stride)
-    offset = input._offset if storage_offset is None else storage_offset
+    size, stride = as_ints("as_strided", "size", size), as_ints("as_strided", "stride", stride)
+    offset = input._offset if storage_offset is None else as_int("as_strided", "storage_offset", storage_offset)
     if len(size) != len(stride) or any(s < 0 for s in size) or any(s < 0 for s in stride) or offset < 0:
         raise ValueOutOfRangeError(f"as_strided(): invalid size {list(size)}, stride {list(stride)} or offset {offset}")
     needed = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if numel_of(size) else 0
