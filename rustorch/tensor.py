@@ -233,9 +233,9 @@ class Tensor:
     def _array(self):
         """The values as a NumPy array: a cached view of the storage on the CPU, a copy elsewhere."""
         a = self._host
-        if a is None or not self.is_cpu:
+        if a is None:
             a = self._storage.backend.to_host(self)
-            if self.is_cpu:
+            if self._storage.device.type == "cpu":  # only a CPU view stays valid; elsewhere it is a copy
                 self._host = a
         return a
 
