@@ -107,8 +107,7 @@ def from_host_array(array, device, dtype=None):
     elif array.dtype != dtype.np:
         array = array.astype(dtype.np)
     backend = get_backend(device.type)
-    itemsize = array.itemsize
-    if array.ndim and (min(array.strides) < 0 or any(s % itemsize for s in array.strides)) or not array.flags.c_contiguous:
+    if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)
     shape = array.shape
     data = backend.from_host(array, device)
