@@ -42,6 +42,7 @@ from .elementwise import (
     add, bitwise_and, div, floor, ge, isfinite, le, log, log1p, logical_and, logical_not, lt, mul, neg, remainder,
 )
 from .reduction import any as _any, argmin, sum as _sum
+from .indexing import argsort
 from .views import narrow, select, squeeze, unsqueeze
 
 _MASK64 = (1 << 64) - 1
@@ -319,15 +320,6 @@ def _check_std(op, std):
     return std
 
 
-def _argsort(keys):
-    """Stable ascending argsort along the last dim, by the backend's sort primitive."""
-    values = empty_tensor(keys._shape, keys.dtype, keys.device)
-    indices = empty_tensor(keys._shape, _dtype.int64, keys.device)
-    if keys.numel():
-        keys._storage.backend.sort(keys, keys.ndim - 1, False, True, values, indices)
-    return indices
-
-
 # factories ----------------------------------------------------------------------------------
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """Uniform samples in [0, 1).
@@ -394,7 +386,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     limit = 1 << _FLOAT_DIGITS[d.name] if d.is_floating_point else _dtype.iinfo(d).max
     if n - 1 > limit:
         raise ValueOutOfRangeError(f"randperm(): n={n} is too large for {d} (largest value {limit})")
-    perm = _argsort(_draw("randperm", "bits", (n,), _dtype.int64, dev, generator))
+    perm = argsort(_draw("randperm", "bits", (n,), _dtype.int64, dev, generator), stable=True)
     return _deliver("randperm", _cast(perm, d), out, requires_grad)
 
 
@@ -494,7 +486,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         samples = argmin(div(neg(log(u)), unsqueeze(p, 1)), dim=-1)
     else:
         u = _draw(op, "uniform", (rows, n), _dtype.float64, input.device, generator)
-        samples = narrow(_argsort(div(neg(log(u)), p)), -1, 0, num_samples).contiguous()
+        samples = narrow(argsort(div(neg(log(u)), p), stable=True), -1, 0, num_samples).contiguous()
     return _deliver(op, samples if input.ndim == 2 else squeeze(samples, 0), out)
 
 
