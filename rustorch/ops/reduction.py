@@ -22,6 +22,7 @@ from ._common import Tensor, check_tensor, empty_tensor, wrap_dim, wrap_dims, wr
 from .elementwise import (
     abs, add, div, exp, gt, imag_part, isinf, isnan, log, logical_not, maximum, minimum, mul, ne, pow, real, sqrt, sub,
 )
+from .indexing import where
 
 
 # named tuples, as torch.return_types -----------------------------------------------------
@@ -96,18 +97,6 @@ def _check_real(op, input):
         raise DTypeError(f"{op}(): {op} is not supported for complex inputs (got {input.dtype})")
 
 
-def _where(cond, a, b):
-    """a where cond else b, in ``a``'s dtype (``b`` a number)."""
-    result = empty_tensor(a._shape, a.dtype, a.device)
-    a._storage.backend.where(cond, a, b, result)
-    return result
-
-
-def _abs_real(x):
-    """|x| in x's real dtype."""
-    return abs(x) if not x.dtype.is_complex else sqrt(add(mul(real(x), real(x)), mul(imag_part(x), imag_part(x))))
-
-
 # sums and products -------------------------------------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (all dims by default); integers and bools sum to int64 unless ``dtype`` is given.
@@ -132,7 +121,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if input.dtype.is_complex:
         raise DTypeError("nansum(): nansum does not support complex inputs")
     if input.dtype.is_floating_point:
-        input = _where(logical_not(isnan(input)), input, 0)
+        input = where(logical_not(isnan(input)), input, 0)
     return sum(input, dim, keepdim, dtype=dtype, out=out)
 
 
@@ -331,7 +320,7 @@ def _median(x, d, keepdim):
     backend.fill_(position, (n - 1) // 2)
     if x.dtype.is_floating_point:  # a row holding NaN reports its first NaN
         nans = sum(isnan(x), d, keepdim=True)
-        position = _where(gt(nans, 0), sub(n, nans), (n - 1) // 2)
+        position = where(gt(nans, 0), sub(n, nans), (n - 1) // 2)
     values = empty_tensor(keep, x.dtype, x.device)
     indices = empty_tensor(keep, _dtype.int64, x.device)
     backend.gather(ordered, d, position, values)
@@ -482,7 +471,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
         raise InvalidArgumentError(f"norm(): p='fro' takes at most 2 dims, got dim={tuple(dim)}")
     dims = _dims("norm", input, dim)
-    a = _abs_real(input)
+    a = abs(input)
     p = 2 if p == "fro" else p
     if p == 2:
         result = sqrt(sum(mul(a, a), dims, keepdim))
@@ -516,7 +505,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
         shift = None
     else:
         shift = _reduce("logsumexp", "max", input, dims, True, input.dtype)
-        shift = _where(logical_not(isinf(shift)), shift, 0)
+        shift = where(logical_not(isinf(shift)), shift, 0)
     shifted = input if shift is None else sub(input, shift)
     result = log(sum(exp(shifted), dims, keepdim))
     if shift is not None:
