@@ -26,11 +26,13 @@ from ._dtype import (
 from ._dtype import bool_ as bool  # noqa: A001  (torch.bool)
 from .backends.registry import get_default_device, set_default_device
 from .errors import (
-    BackendUnavailableError, DeviceError, DTypeError, OutOfMemoryError, RusTorchError, SerializationError, ShapeError,
+    AutogradError, BackendUnavailableError, DeviceError, DTypeError, OutOfMemoryError, RusTorchError, SerializationError, ShapeError,
 )
 from .tensor import Size, Tensor
 from ._tensor_str import set_printoptions
-from . import backends, memory, ops  # noqa: E402  (ops attaches the Tensor methods)
+from . import autograd, backends, memory, ops  # noqa: E402  (ops attaches the Tensor methods)
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                                 set_grad_enabled)
 from .ops import contraction, creation, elementwise, indexing, random, reduction, shape, views
 
 float = float32  # noqa: A001

@@ -63,3 +63,7 @@ class InvalidArgumentError(RusTorchError, ValueError):
 
 class InvalidTypeError(RusTorchError, TypeError):
     """An argument of the wrong Python type."""
+
+
+class AutogradError(RusTorchError, RuntimeError):
+    """A graph used wrongly: freed or modified saved tensors, an in-place write on a leaf, a grad that cannot be made."""

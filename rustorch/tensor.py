@@ -9,7 +9,7 @@ import numpy as np
 from . import _dtype
 from ._device import device as _device_cls
 from .backends.registry import get_backend
-from .errors import DeviceError, DimensionError, DTypeError, InvalidTypeError, ValueOutOfRangeError
+from .errors import AutogradError, DeviceError, DimensionError, DTypeError, InvalidTypeError, ValueOutOfRangeError
 
 
 class Size(tuple):
@@ -131,6 +131,10 @@ class Tensor:
     __slots__ = ("_storage", "_shape", "_stride", "_offset", "dtype", "requires_grad", "grad", "grad_fn",
                  "_base", "_host", "__weakref__", "__dict__")
     __array_priority__ = 1000  # NumPy defers `ndarray op Tensor` to the Tensor's reflected operator
+    # autograd fields most tensors never set (kept out of __slots__ so that _make stays cheap)
+    _output_nr = 0  # which output of grad_fn this tensor is
+    _grad_acc = None  # weak reference to a leaf's AccumulateGrad node
+    _hooks = None  # a leaf's gradient hooks
 
     def __new__(cls, *args, device=None):
         # torch.Tensor(data) makes a default-dtype tensor; torch.Tensor(2, 3) an uninitialised one.
@@ -189,6 +193,10 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def output_nr(self):
+        return self._output_nr
+
+    @property
     def _version(self):
         return self._storage.version
 
@@ -197,7 +205,15 @@ class Tensor:
         return self.detach()
 
     def detach(self):
-        return _make(self._storage, self._shape, self._stride, self._offset, self.dtype, self._base)
+        """The same data, cut from the graph (it shares storage and version counter)."""
+        return _make(self._storage, self._shape, self._stride, self._offset, self.dtype)
+
+    def detach_(self):
+        if self._base is not None and self.grad_fn is not None:
+            raise AutogradError("detach_(): can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
 
     def element_size(self):
         return self.dtype.itemsize
@@ -381,12 +397,54 @@ class Tensor:
     def cdouble(self):
         return self.to(_dtype.complex128)
 
-    # autograd fields (the engine arrives with rustorch.autograd) -----------------
+    # autograd ---------------------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
             raise DTypeError(f"requires_grad_(): only tensors of floating point and complex dtype can require gradients, got {self.dtype}")
+        if self.grad_fn is not None and not requires_grad:
+            raise AutogradError("requires_grad_(): you can only change requires_grad flags of leaf variables. If you "
+                                   "want to use a computed variable in a subgraph that doesn't require differentiation "
+                                   "use var_no_grad = var.detach().")
         self.requires_grad = requires_grad
         return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see rustorch.autograd.backward)."""
+        from .autograd.engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when the gradient of this tensor is computed; a returned tensor replaces it."""
+        if not self.requires_grad:
+            raise AutogradError("register_hook(): cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.add_tensor_hook(self._output_nr, hook)
+        from .autograd.graph import RemovableHandle
+
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return RemovableHandle(self._hooks, hook)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self.requires_grad:
+            raise AutogradError("retain_grad(): can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return
+        import weakref
+
+        node = self.grad_fn
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        node = self.grad_fn
+        return node is not None and bool(node._retained) and self._output_nr in node._retained and \
+            node._retained[self._output_nr]() is self
 
 
 _TYPE_NAMES = {

@@ -52,3 +52,42 @@ def assert_same(actual, expected, rtol=None, atol=None, check_dtype=True, equal_
     if rtol is not None or atol is not None:
         kwargs = {"rtol": rtol or 0, "atol": atol or 0}
     torch.testing.assert_close(got, expected, equal_nan=equal_nan, **kwargs)
+
+
+def check_grads(rt_fn, torch_fn, *arrays, device="cpu", rtol=1e-4, atol=1e-5, seed=0):
+    """Run ``rt_fn`` and ``torch_fn`` on float32 tensors made from NumPy ``arrays`` (None entries are passed through),
+    backpropagate the same random grad_output through every float output, and assert that the outputs and the
+    gradients of every input equal torch's."""
+    rt_inputs = [None if a is None else rustorch.tensor(a, device=device).requires_grad_() for a in arrays]
+    th_inputs = [None if a is None else torch.tensor(a).requires_grad_() for a in arrays]
+    rt_out, th_out = rt_fn(*rt_inputs), torch_fn(*th_inputs)
+    rt_outs = rt_out if isinstance(rt_out, (tuple, list)) else (rt_out,)
+    th_outs = th_out if isinstance(th_out, (tuple, list)) else (th_out,)
+    rng = np.random.default_rng(seed)
+    rt_pairs, th_pairs = [], []
+    for r, t in zip(rt_outs, th_outs):
+        assert_same(r, t, rtol=rtol, atol=atol)
+        if t.requires_grad:
+            assert r.requires_grad, "torch's output requires grad, rustorch's does not"
+            g = rng.standard_normal(tuple(t.shape)).astype(np.float32)
+            rt_pairs.append((r, rustorch.tensor(g, device=device)))
+            th_pairs.append((t, torch.tensor(g)))
+    rt_wanted = [x for x in rt_inputs if x is not None]
+    th_wanted = [x for x in th_inputs if x is not None]
+    rt_grads = rustorch.autograd.grad([p[0] for p in rt_pairs], rt_wanted, [p[1] for p in rt_pairs], allow_unused=True)
+    th_grads = torch.autograd.grad([p[0] for p in th_pairs], th_wanted, [p[1] for p in th_pairs], allow_unused=True)
+    for i, (r, t) in enumerate(zip(rt_grads, th_grads)):
+        if t is None:
+            assert r is None or not bool((r != 0).any()), f"input {i}: torch has no gradient, rustorch has {r}"
+            continue
+        assert r is not None, f"input {i}: rustorch gave no gradient, torch gave {t}"
+        assert_same(r, t, rtol=rtol, atol=atol)
+
+
+def gradchecks(fn, *arrays, device="cpu", second_order=True, **kwargs):
+    """gradcheck (and gradgradcheck) ``fn`` in float64 at NumPy ``arrays`` (None entries passed through)."""
+    inputs = tuple(None if a is None else rustorch.tensor(np.asarray(a, dtype=np.float64), device=device).requires_grad_()
+                   for a in arrays)
+    assert rustorch.autograd.gradcheck(fn, inputs, **kwargs)
+    if second_order:
+        assert rustorch.autograd.gradgradcheck(fn, inputs, **kwargs)

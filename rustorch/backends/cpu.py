@@ -77,6 +77,7 @@ _UNARY = {
     "isnan": _ufunc1(np.isnan), "isinf": _ufunc1(np.isinf), "isfinite": _ufunc1(np.isfinite),
     "signbit": _ufunc1(np.signbit), "conj": _ufunc1(np.conjugate), "angle": lambda x, out: np.copyto(out, np.angle(x), casting="unsafe"),
     "lgamma": _lgamma, "digamma": _ufunc1(scipy.special.psi),
+    "trigamma": lambda x, out: np.copyto(out, scipy.special.polygamma(1, x), casting="unsafe"),
 }
 # rounding an integer is the identity
 _INT_IDENTITY = frozenset(("floor", "ceil", "round", "trunc"))

@@ -9,6 +9,8 @@ import math
 import numpy as np
 
 from .. import _dtype
+from ..autograd.grad_mode import STATE
+from ..autograd.graph import check_inplace, record
 from ..errors import DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
 from ..tensor import Storage, Tensor, _make, empty_tensor, from_host_array
 from ._common import as_int, as_number, check_tensor, prepare_out, resolve_device
@@ -381,8 +383,15 @@ def to_device_dtype(t, device, dtype, copy=False):
         if host is t._array():
             host = host.copy()
         result = from_host_array(host, target_device, target_dtype)
-    result.requires_grad = t.requires_grad
+    if STATE.enabled and t.requires_grad and (target_dtype.is_floating_point or target_dtype.is_complex):
+        record("ToCopyBackward0", _to_backward, (t,), result, (t.device, t.dtype))
     return result
+
+
+def _to_backward(node, grad, device, dtype):
+    if grad.dtype.is_complex and not dtype.is_complex:
+        grad = grad.real
+    return to_device_dtype(grad, device, dtype)
 
 
 def clone(input, *, memory_format=None):
@@ -394,8 +403,13 @@ def clone(input, *, memory_format=None):
     """
     result = empty_tensor(input._shape, input.dtype, input.device)
     result._storage.backend.copy_(result, input)
-    result.requires_grad = input.requires_grad
+    if STATE.enabled and input.requires_grad:
+        record("CloneBackward0", _identity_backward, (input,), result)
     return result
+
+
+def _identity_backward(node, grad):
+    return grad
 
 
 def contiguous(input, memory_format=None):
@@ -405,29 +419,47 @@ def contiguous(input, memory_format=None):
 
 def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, cast, from any device) into ``self``; writes show through every view."""
-    if isinstance(src, Tensor):
-        from ._common import broadcast_shapes
+    if not isinstance(src, Tensor):
+        return fill_(self, src)
+    from ._common import broadcast_shapes
 
-        if broadcast_shapes("copy_", self._shape, src._shape) != self._shape:
-            raise ShapeError(f"copy_(): source of shape {list(src._shape)} can't be broadcast to the destination shape {list(self._shape)}")
-        if src.device != self.device:
-            src = to_device_dtype(src, self.device, src.dtype)
-        self._storage.backend.copy_(self, src)
-    else:
-        self._storage.backend.fill_(self, src)
+    if broadcast_shapes("copy_", self._shape, src._shape) != self._shape:
+        raise ShapeError(f"copy_(): source of shape {list(src._shape)} can't be broadcast to the destination shape {list(self._shape)}")
+    recording = check_inplace("copy_", self, (self, src))
+    moved = to_device_dtype(src, self.device, src.dtype) if src.device != self.device else src
+    self._storage.backend.copy_(self, moved)
     self._bump_version()
+    if recording:
+        record("CopyBackwards", _copy_backward, (self, src), self, (src.device,))
     return self
+
+
+def _copy_backward(node, grad, src_device):
+    grad_src = None
+    if node.needs_input_grad[1]:
+        grad_src = grad if grad.device == src_device else to_device_dtype(grad, src_device, grad.dtype)
+    return (zeros_like(grad) if node.needs_input_grad[0] else None), grad_src
 
 
 def fill_(self, value):
-    """Fill ``self`` with a number (or a 1-element tensor)."""
+    """Fill ``self`` with a number (or a 1-element tensor, which gets the sum of the gradient)."""
+    value_tensor = None
     if isinstance(value, Tensor):
         if value.numel() != 1:
             raise ShapeError(f"fill_(): only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions")
-        value = value.item()
+        value_tensor, value = value, value.item()
+    recording = check_inplace("fill_", self, (self, value_tensor))
     self._storage.backend.fill_(self, value)
     self._bump_version()
+    if recording:
+        record("FillBackward0", _fill_backward, (self, value_tensor), self,
+               (value_tensor._shape if value_tensor is not None else None,))
     return self
+
+
+def _fill_backward(node, grad, value_shape):
+    grad_value = grad.sum().reshape(value_shape) if node.needs_input_grad[1] else None
+    return (zeros_like(grad) if node.needs_input_grad[0] else None), grad_value
 
 
 def zero_(self):

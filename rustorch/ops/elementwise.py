@@ -7,7 +7,12 @@ Each public function follows torch's signature (``out=`` where torch has it);
 >>> rustorch.add(rustorch.tensor([1, 2]), 0.5)
 tensor([1.5000, 2.5000])
 """
+import cmath
+import math
+
 from .. import _dtype
+from ..autograd.grad_mode import STATE, no_grad
+from ..autograd.graph import check_inplace, needs_grad, record
 from ..errors import DTypeError, InvalidTypeError, ValueOutOfRangeError
 from ._common import Tensor, as_number, broadcast_shapes, check_same_device, empty_tensor, prepare_out
 
@@ -58,10 +63,17 @@ def binary(name, op, a, b, out=None, kind=ARITH):
     if out is None:
         out = empty_tensor(shape, result, device)
         out._storage.backend.binary(op, a, b, out, compute)
+        if STATE.enabled and (a_is_t and a.requires_grad or b_is_t and b.requires_grad) and op in _BINARY_GRADS:
+            _record_binary(op, a, b, out)
         return out
+    recording = check_inplace(name, out, (a, b)) and op in _BINARY_GRADS
+    # the formula may need the input's value from before it is overwritten
+    a_before = a.clone() if recording and out is a and "a" in _BINARY_GRADS[op] else a
     out = prepare_out(name, out, shape, result, device)
     out._storage.backend.binary(op, a, b, out, compute)
     out._bump_version()
+    if recording:
+        _record_binary(op, a, b, out, a_before)
     return out
 
 
@@ -75,11 +87,218 @@ def unary(name, op, x, out=None, to_float=False, result_dtype=None):
     if out is None:
         out = empty_tensor(x._shape, result_dtype, x._storage.device)
         x._storage.backend.unary(op, x, out)
+        if STATE.enabled and x.requires_grad and op in _UNARY_GRADS:
+            _record_unary(op, x, out)
         return out
+    recording = check_inplace(name, out, (x,)) and op in _UNARY_GRADS
+    x_before = x.clone() if recording and out is x and "x" in _UNARY_GRADS[op][0] else x
     out = prepare_out(name, out, x._shape, result_dtype, x._storage.device)
     x._storage.backend.unary(op, x, out)
     out._bump_version()
+    if recording:
+        _record_unary(op, x, out, x_before)
     return out
+
+
+# gradients --------------------------------------------------------------------------
+def _conj(v):
+    return conj(v) if isinstance(v, Tensor) and v.dtype.is_complex else v
+
+
+def _zeros(grad):
+    from .creation import zeros_like
+
+    return zeros_like(grad)
+
+
+# op -> (what the formula needs: "x" input, "r" result; derivative d(x, r)); grad_input = grad * conj(d)
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_UNARY_GRADS = {
+    "exp": ("r", lambda x, r: r), "exp2": ("r", lambda x, r: mul(r, _LN2)), "expm1": ("r", lambda x, r: add(r, 1)),
+    "log": ("x", lambda x, r: reciprocal(x)), "log2": ("x", lambda x, r: reciprocal(mul(x, _LN2))),
+    "log10": ("x", lambda x, r: reciprocal(mul(x, _LN10))), "log1p": ("x", lambda x, r: reciprocal(add(x, 1))),
+    "sqrt": ("r", lambda x, r: div(0.5, r)), "rsqrt": ("r", lambda x, r: mul(pow(r, 3), -0.5)),
+    "reciprocal": ("r", lambda x, r: neg(mul(r, r))), "sin": ("x", lambda x, r: cos(x)),
+    "cos": ("x", lambda x, r: neg(sin(x))), "tan": ("r", lambda x, r: add(mul(r, r), 1)),
+    "asin": ("x", lambda x, r: rsqrt(sub(1, mul(x, x)))), "acos": ("x", lambda x, r: neg(rsqrt(sub(1, mul(x, x))))),
+    "atan": ("x", lambda x, r: reciprocal(add(mul(x, x), 1))), "sinh": ("x", lambda x, r: cosh(x)),
+    "cosh": ("x", lambda x, r: sinh(x)), "tanh": ("r", lambda x, r: sub(1, mul(r, r))),
+    "asinh": ("x", lambda x, r: rsqrt(add(mul(x, x), 1))), "acosh": ("x", lambda x, r: rsqrt(sub(mul(x, x), 1))),
+    "atanh": ("x", lambda x, r: reciprocal(sub(1, mul(x, x)))), "sigmoid": ("r", lambda x, r: mul(r, sub(1, r))),
+    "erf": ("x", lambda x, r: mul(exp(neg(mul(x, x))), 2 / math.sqrt(math.pi))),
+    "erfc": ("x", lambda x, r: mul(exp(neg(mul(x, x))), -2 / math.sqrt(math.pi))),
+    "erfinv": ("r", lambda x, r: mul(exp(mul(r, r)), math.sqrt(math.pi) / 2)),
+    "lgamma": ("x", lambda x, r: digamma(x)), "digamma": ("x", lambda x, r: unary("digamma", "trigamma", x)),
+    "trigamma": ("", lambda x, r: _not_implemented("the derivative of polygamma(1, x) (digamma's second derivative)")),
+    "square": ("x", lambda x, r: mul(x, 2)), "neg": ("", lambda x, r: -1), "frac": ("", lambda x, r: 1),
+    "conj": ("", None), "abs": ("x", None), "relu": ("r", None), "angle": ("x", None),
+    "floor": ("", None), "ceil": ("", None), "trunc": ("", None), "round": ("", None), "sign": ("", None),
+}
+
+
+def _not_implemented(what):
+    from ..errors import AutogradError
+
+    raise AutogradError(f"{what} is not implemented in rustorch")
+
+
+def _unary_backward(node, grad, op, x, r):
+    if op in ("floor", "ceil", "trunc", "round", "sign"):
+        return _zeros(grad)
+    if op == "conj":
+        return conj(grad)
+    if op == "abs":
+        return mul(grad, _sgn(x))
+    if op == "relu":
+        from .indexing import where
+
+        return where(le(r, 0), 0, grad)
+    if op == "angle":
+        return _angle_backward(grad, x) if x.dtype.is_complex else _zeros(grad)
+    d = _UNARY_GRADS[op][1](x, r)
+    return mul(grad, _conj(d))
+
+
+def _angle_backward(grad, x):
+    # torch: (grad / |x|^2) * (i * x) for complex x
+    denominator = add(mul(real(x), real(x)), mul(imag(x), imag(x)))
+    return mul(div(grad, denominator), mul(x, 1j))
+
+
+def _sgn(x):
+    if not x.dtype.is_complex:
+        return sign(x)
+    magnitude = abs(x)
+    from .indexing import where
+
+    return where(eq(magnitude, 0), 0, div(x, magnitude))
+
+
+def _record_unary(op, x, out, x_before=None):
+    uses = _UNARY_GRADS[op][0]
+    if x_before is None:
+        x_before = x
+    record(_node_name(op), _unary_backward, (x,), out,
+           (op, x_before if "x" in uses else None, out if "r" in uses else None))
+
+
+_NODE_NAMES = {"abs": "AbsBackward0", "relu": "ReluBackward0", "rsqrt": "RsqrtBackward0", "erfinv": "ErfinvBackward0",
+               "div": "DivBackward0", "pow": "PowBackward0", "sub": "SubBackward0", "mul": "MulBackward0",
+               "add": "AddBackward0", "xlogy": "XlogyBackward0", "atan2": "Atan2Backward0", "lgamma": "LgammaBackward0",
+               "digamma": "DigammaBackward0", "expm1": "Expm1Backward0", "log1p": "Log1PBackward0"}
+
+
+def _node_name(op):
+    name = _NODE_NAMES.get(op)
+    if name is None:
+        name = _NODE_NAMES[op] = "".join(part.capitalize() for part in op.split("_")) + "Backward0"
+    return name
+
+
+def _maximum_grads(a, b, grad, larger):
+    from .indexing import where
+
+    a_wins = gt(a, b) if larger else lt(a, b)
+    tie = eq(a, b)
+    half = mul(grad, 0.5)
+    grad_a = where(a_wins, grad, where(tie, half, 0))
+    grad_b = where(a_wins, 0, where(tie, half, grad))
+    return grad_a, grad_b
+
+
+def _fmax_grads(a, b, grad, larger):
+    from .indexing import where
+
+    a_taken = logical_or(ge(a, b) if larger else le(a, b), isnan(b))
+    return where(a_taken, grad, 0), where(a_taken, 0, grad)
+
+
+def _pow_grads(node, grad, a, b, r):
+    from .indexing import where
+
+    grad_a = grad_b = None
+    if node.needs_input_grad[0]:
+        if isinstance(b, Tensor):
+            grad_a = where(eq(b, 0), 0, mul(grad, _conj(mul(b, pow(a, sub(b, 1))))))
+        elif b == 0:
+            grad_a = _zeros(grad)
+        else:
+            grad_a = mul(grad, _conj(mul(pow(a, b - 1), b)))
+    if node.needs_input_grad[1]:
+        if isinstance(a, Tensor):
+            grad_b = where(logical_and(eq(a, 0), ge(real(b) if b.dtype.is_complex else b, 0)), 0, mul(grad, _conj(mul(r, log(a)))))
+        elif a == 0:
+            grad_b = _zeros(grad)
+        else:
+            grad_b = mul(grad, _conj(mul(r, _log_number(a))))
+    return grad_a, grad_b
+
+
+def _log_number(a):
+    if isinstance(a, complex):
+        return cmath.log(a)
+    return math.log(a) if a > 0 else math.nan
+
+
+def _binary_backward(node, grad, op, a, b, r):
+    need_a, need_b = node.needs_input_grad
+    if op == "add":
+        return grad, grad
+    if op == "sub":
+        return grad, (neg(grad) if need_b else None)
+    if op == "mul":
+        return (mul(grad, _conj(b)) if need_a else None), (mul(grad, _conj(a)) if need_b else None)
+    if op == "div":
+        grad_a = div(grad, _conj(b)) if need_a else None
+        grad_b = neg(mul(grad, _conj(div(r, b)))) if need_b else None
+        return grad_a, grad_b
+    if op in ("div_trunc", "floor_divide"):
+        return (_zeros(grad) if need_a else None), (_zeros(grad) if need_b else None)
+    if op == "remainder":
+        return grad, (neg(mul(grad, floor_divide(a, b))) if need_b else None)
+    if op == "fmod":
+        return grad, (neg(mul(grad, div(a, b, rounding_mode="trunc"))) if need_b else None)
+    if op == "pow":
+        return _pow_grads(node, grad, a, b, r)
+    if op in ("maximum", "minimum"):
+        return _maximum_grads(a, b, grad, op == "maximum")
+    if op in ("fmax", "fmin"):
+        return _fmax_grads(a, b, grad, op == "fmax")
+    if op == "atan2":
+        denominator = add(mul(a, a), mul(b, b))
+        return (mul(grad, div(b, denominator)) if need_a else None), (mul(grad, div(neg(a), denominator)) if need_b else None)
+    if op == "hypot":
+        return (mul(grad, div(a, r)) if need_a else None), (mul(grad, div(b, r)) if need_b else None)
+    if op == "copysign":
+        from .indexing import where
+
+        grad_a = where(eq(a, 0), 0, mul(grad, div(r, a))) if need_a else None
+        return grad_a, (_zeros(grad) if need_b else None)
+    if op == "logaddexp":
+        grad_a = div(grad, add(exp(sub(b, a)), 1)) if need_a else None
+        grad_b = div(grad, add(exp(sub(a, b)), 1)) if need_b else None
+        return grad_a, grad_b
+    if op == "xlogy":
+        grad_a = mul(grad, xlogy(ne(a, 0).to(r.dtype) if isinstance(a, Tensor) else float(a != 0), b)) if need_a else None
+        grad_b = mul(grad, div(a, b)) if need_b else None
+        return grad_a, grad_b
+    raise AssertionError(op)
+
+
+# what each formula keeps: inputs ("ab"), the result ("r")
+_BINARY_GRADS = {
+    "add": "", "sub": "", "mul": "ab", "div": "br", "div_trunc": "", "floor_divide": "", "remainder": "ab",
+    "fmod": "ab", "pow": "abr", "maximum": "ab", "minimum": "ab", "fmax": "ab", "fmin": "ab", "atan2": "ab",
+    "hypot": "abr", "copysign": "ar", "logaddexp": "ab", "xlogy": "ab",
+}
+
+
+def _record_binary(op, a, b, out, a_before=None):
+    uses = _BINARY_GRADS[op]
+    if a_before is None:
+        a_before = a
+    record(_node_name(op), _binary_backward, (a, b), out,
+           (op, a_before if "a" in uses else None, b if "b" in uses else None, out if "r" in uses else None))
 
 
 def _scalar_check_alpha(name, x, other, alpha):

@@ -1,0 +1,360 @@
+"""The autograd graph: nodes, edges, saved tensors, and how an op records itself.
+
+An op that ran on tensors requiring grad calls :func:`record` with its
+backward formula: ``backward(node, grad, *saved)`` returns one gradient per
+input (None where there is none). Formulas are written with tensor ops, so
+that they are recorded in turn when ``create_graph=True``.
+
+>>> import rustorch
+>>> x = rustorch.ones(2, requires_grad=True)
+>>> y = (x * 3).sum()
+>>> y.grad_fn.name(), y.grad_fn.next_functions[0][0].name()
+('SumBackward0', 'MulBackward0')
+"""
+import itertools
+import weakref
+
+from ..errors import AutogradError
+from ..tensor import Tensor, _make
+from .grad_mode import STATE
+
+
+_sequence = itertools.count()
+
+
+class _Anomaly:
+    enabled = False
+    check_nan = True
+
+
+ANOMALY = _Anomaly()
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class SavedTensor:
+    """A tensor kept for backward with the version it had; outputs are kept without their grad_fn (no cycle)."""
+
+    __slots__ = ("tensor", "version", "node", "output_nr")
+
+    def __init__(self, t, output_of=None):
+        self.version = t._storage.version
+        if output_of is None:
+            self.tensor = t
+            self.node = None
+        else:
+            self.tensor = _make(t._storage, t._shape, t._stride, t._offset, t.dtype)
+            self.node = weakref.ref(output_of)
+            self.output_nr = t._output_nr
+
+    def unpack(self, owner):
+        t = self.tensor
+        if t is None:
+            raise AutogradError(
+                "Trying to backward through the graph a second time (or directly access saved tensors after they "
+                "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
+                "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
+                "or if you need to access saved tensors after calling backward."
+            )
+        if t._storage.version != self.version:
+            producer = f"output {self.output_nr} of {owner.name()}" if self.node is not None else "an input of " + owner.name()
+            raise AutogradError(
+                "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                f"[{t.type()} {list(t._shape)}], which is {producer}, is at version {t._storage.version}; expected "
+                f"version {self.version} instead. Hint: the backtrace further above shows the operation that failed "
+                "to compute its gradient. Use .clone() before the in-place op to keep the value."
+            )
+        if self.node is None:
+            return t
+        node = self.node()
+        alias = _make(t._storage, t._shape, t._stride, t._offset, t.dtype)
+        if node is not None:
+            alias.grad_fn = node
+            alias.requires_grad = True
+            if self.output_nr:
+                alias._output_nr = self.output_nr
+        return alias
+
+
+class Node:
+    """One recorded op: its backward formula, the edges to its inputs' nodes and what it saved.
+
+    ``next_functions`` holds one ``(node, output_nr)`` per input, ``(None, 0)`` where an input needs no grad.
+    """
+
+    __slots__ = ("_name", "_backward", "next_functions", "_input_meta", "needs_input_grad", "_saved", "_n_outputs",
+                 "_sequence_nr", "_pre_hooks", "_hooks", "_tensor_hooks", "_retained", "__weakref__", "__dict__")
+
+    def __init__(self, name, backward, n_outputs=1):
+        self._name = name
+        self._backward = backward
+        self._n_outputs = n_outputs
+        self._saved = ()
+        self._sequence_nr = next(_sequence)
+        self._pre_hooks = self._hooks = self._tensor_hooks = self._retained = None
+
+    def name(self):
+        return self._name
+
+    def __repr__(self):
+        return f"<{self._name} object at {hex(id(self))}>"
+
+    def _sequence(self):
+        return self._sequence_nr
+
+    @property
+    def metadata(self):
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self.__dict__["_metadata"] = {}
+        return d
+
+    def connect(self, inputs):
+        """Point the edges at each input's grad_fn (or its leaf accumulator)."""
+        edges, meta, needs = [], [], []
+        for v in inputs:
+            if isinstance(v, Tensor) and v.requires_grad:
+                edges.append(gradient_edge(v))
+                meta.append((v._shape, v.dtype))
+                needs.append(True)
+            else:
+                edges.append((None, 0))
+                meta.append(None)
+                needs.append(False)
+        self.next_functions = tuple(edges)
+        self._input_meta = meta
+        self.needs_input_grad = tuple(needs)
+
+    def save(self, values, outputs):
+        """Keep ``values`` for backward; tensors with their version, outputs without a cycle through this node."""
+        saved = []
+        for v in values:
+            if isinstance(v, Tensor):
+                is_output = any(v is o for o in outputs)
+                saved.append(SavedTensor(v, self if is_output else None))
+            else:
+                saved.append(v)
+        self._saved = tuple(saved)
+
+    def unpack_saved(self):
+        return [s.unpack(self) if type(s) is SavedTensor else s for s in self._saved]
+
+    def release(self):
+        """Free the saved tensors (after a backward without retain_graph)."""
+        for s in self._saved:
+            if type(s) is SavedTensor:
+                s.tensor = None
+            elif isinstance(s, Node):
+                s.release()
+
+    def apply(self, grads):
+        """The input gradients for the output gradients ``grads`` (a list, one per output)."""
+        result = self._backward(self, grads[0] if self._n_outputs == 1 else tuple(grads), *self.unpack_saved())
+        if type(result) is not tuple:
+            result = (result,)
+        return result
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node; a returned tuple replaces grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return RemovableHandle(self._hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node; a returned tuple replaces grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return RemovableHandle(self._pre_hooks, hook)
+
+    def add_tensor_hook(self, output_nr, hook):
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        hooks = self._tensor_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self, "AccumulateGrad", None)
+        self.variable = variable
+        self.next_functions = ()
+        self._input_meta = ()
+        self.needs_input_grad = ()
+
+    def apply(self, grads):
+        accumulate_into(self.variable, grads[0])
+        return ()
+
+
+def accumulate_into(t, grad):
+    """t.grad += grad (or t.grad = a copy of grad that owns its memory), recorded only under create_graph."""
+    if t.grad is None:
+        # a gradient nobody else holds is kept as it is; views (and the caller's own tensors) are copied
+        t.grad = grad.detach() if not STATE.enabled and grad._base is None and grad.is_contiguous() else grad.clone()
+    elif STATE.enabled:
+        t.grad = t.grad + grad
+    else:
+        t.grad.add_(grad)
+
+
+def gradient_edge(t):
+    """Where a gradient for ``t`` goes: its grad_fn, or the accumulator of a leaf."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    ref = t._grad_acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._grad_acc = weakref.ref(acc)
+    return (acc, 0)
+
+
+def needs_grad(*values):
+    """Whether an op on ``values`` must record: grad mode is on and a tensor among them requires grad."""
+    if STATE.enabled:
+        for v in values:
+            if isinstance(v, Tensor) and v.requires_grad:
+                return True
+    return False
+
+
+def record(name, backward, inputs, outputs, saved=()):
+    """Make ``outputs`` (a tensor or a tuple of them) the results of a new node over ``inputs``.
+
+    An output that is ``inputs[0]`` was written in place: it gets the new node as its history (its base does,
+    through ``CopySlices``, when it is a view).
+    """
+    single = isinstance(outputs, Tensor)
+    outs = (outputs,) if single else tuple(outputs)
+    node = Node(name, backward, len(outs))
+    node.connect(inputs)
+    for i, o in enumerate(outs):
+        if o is None:
+            continue
+        if i == 0 and inputs and o is inputs[0]:
+            rebase_history(o, node)
+        else:
+            o.grad_fn = node
+            o.requires_grad = True
+            if i:
+                o._output_nr = i
+    if saved:
+        node.save(saved, outs)
+    if ANOMALY.enabled:
+        import traceback
+
+        node.metadata["traceback_"] = traceback.format_stack()[:-2]
+    return node
+
+
+def check_inplace(op, t, inputs):
+    """Before ``op`` writes into ``t`` (one of ``inputs`` or an out= tensor): True if the write must be recorded."""
+    if not STATE.enabled:
+        return False
+    if inputs and t is inputs[0]:
+        if t.requires_grad and t.grad_fn is None and t._base is None:
+            raise AutogradError(f"{op}(): a leaf Variable that requires grad is being used in an in-place operation.")
+        base = t._base
+        if base is not None and base.requires_grad and base.grad_fn is None:
+            raise AutogradError(f"{op}(): a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        return needs_grad(*inputs) or (base is not None and base.requires_grad)
+    if needs_grad(*inputs) or t.requires_grad:
+        raise AutogradError(
+            f"{op}(): functions with out=... arguments don't support automatic differentiation, but one of the "
+            "arguments requires grad."
+        )
+    return False
+
+
+def rebase_history(t, node):
+    """``t`` was overwritten in place by ``node``'s op: give it (or its base, if it is a view) the new history."""
+    base = t._base
+    if base is None:
+        t.grad_fn = node
+        t.requires_grad = True
+        t._output_nr = 0
+        return
+    copy_slices = Node("CopySlices", _copy_slices_backward)
+    copy_slices.connect((base,) + (None,) * (len(node.next_functions) - 1))
+    copy_slices.next_functions = (copy_slices.next_functions[0],) + node.next_functions[1:]
+    copy_slices._input_meta[1:] = node._input_meta[1:]
+    copy_slices.needs_input_grad = (copy_slices.needs_input_grad[0],) + node.needs_input_grad[1:]
+    copy_slices._saved = (_Geometry(base), _Geometry(t), node)
+    base.grad_fn = copy_slices
+    base.requires_grad = True
+    base._output_nr = 0
+    t.grad_fn = record_view_of_base(base, t)
+    t.requires_grad = True
+    t._output_nr = 0
+
+
+class _Geometry:
+    """Shape, strides and offset of a tensor, and a way to lay a gradient out the same way."""
+
+    __slots__ = ("shape", "stride", "offset", "dtype")
+
+    def __init__(self, t):
+        self.shape, self.stride, self.offset, self.dtype = t._shape, t._stride, t._offset, t.dtype
+
+    def zeros_like_storage(self, like):
+        """A zero tensor with this geometry on a fresh storage on ``like``'s device."""
+        from ..ops.creation import zeros
+
+        extent = self.offset + 1 + sum((n - 1) * s for n, s in zip(self.shape, self.stride)) if all(self.shape) else 0
+        flat = zeros(extent, dtype=like.dtype, device=like.device)
+        return flat.as_strided(self.shape, self.stride, self.offset)
+
+
+def _copy_slices_backward(node, grad, base_geometry, view_geometry, fn):
+    from ..ops.creation import copy_
+
+    result = base_geometry.zeros_like_storage(grad)
+    copy_(result, grad)
+    grad_slice = result.as_strided(view_geometry.shape, view_geometry.stride, view_geometry.offset)
+    fn_grads = fn.apply([grad_slice.clone()])
+    if fn_grads[0] is None:
+        grad_slice.zero_()
+    else:
+        copy_(grad_slice, fn_grads[0])
+    return (result,) + tuple(fn_grads[1:])
+
+
+def record_view_of_base(base, view):
+    """A node giving ``view``'s gradient to ``base`` (the view's history after an in-place write through it)."""
+    node = Node("AsStridedBackward0", _view_of_base_backward)
+    node.connect((base,))
+    node._saved = (_Geometry(base), _Geometry(view))
+    return node
+
+
+def _view_of_base_backward(node, grad, base_geometry, view_geometry):
+    from ..ops.creation import copy_
+
+    result = base_geometry.zeros_like_storage(grad)
+    region = result.as_strided(view_geometry.shape, view_geometry.stride, view_geometry.offset)
+    copy_(region, grad)
+    return result
+
+
+__all__ = ["Node", "AccumulateGrad", "SavedTensor", "RemovableHandle", "record", "needs_grad",
+           "check_inplace", "gradient_edge"]
