@@ -92,12 +92,24 @@ def _make(storage, shape, stride, offset, dtype, base=None):
     return t
 
 
+_LAYOUTS = {}  # shape -> (numel, contiguous strides): most programs use few shapes, over and over
+
+
+def _layout(shape):
+    layout = _LAYOUTS.get(shape)
+    if layout is None:
+        if len(_LAYOUTS) > 4096:
+            _LAYOUTS.clear()
+        layout = _LAYOUTS[shape] = (numel_of(shape), contiguous_strides(shape))
+    return layout
+
+
 def empty_tensor(shape, dtype, device):
     """A new contiguous tensor (uninitialised) of ``shape`` on ``device``."""
     backend = get_backend(device.type)
     shape = tuple(shape)
-    data = backend.empty(numel_of(shape), dtype, device)
-    return _make(Storage(data, device, backend), shape, contiguous_strides(shape), 0, dtype)
+    numel, strides = _layout(shape)
+    return _make(Storage(backend.empty(numel, dtype, device), device, backend), shape, strides, 0, dtype)
 
 
 def from_host_array(array, device, dtype=None):

@@ -15,6 +15,9 @@ UNARY = ("neg abs exp exp2 expm1 log log2 log10 log1p sqrt rsqrt square reciproc
 BINARY = ("add sub mul div maximum minimum pow atan2 fmod remainder "
           "floor_divide").split()
 
+# autograd's fused backward kernels: (incoming gradient, forward result) -> gradient
+GRADIENT_KERNELS = ["tanh_backward", "sigmoid_backward", "threshold_backward"]
+
 # Results that must match torch bit for bit (IEEE-exact operations).
 # sqrt/rsqrt: torch uses Sleef (0.5001 ulp), ours is the IEEE-exact instruction.
 EXACT = {"neg", "abs", "square", "reciprocal", "relu", "floor",
@@ -89,7 +92,7 @@ def layouts(rng, dtype, op=None):
 
 def test_constants():
     assert E.UNARY_OPS == frozenset(UNARY)
-    assert E.BINARY_OPS == frozenset(BINARY)
+    assert E.BINARY_OPS == frozenset(BINARY + GRADIENT_KERNELS)
     assert E.DTYPES == (np.float32, np.float64)
     assert isinstance(E.UNARY_OPS, frozenset) and isinstance(E.BINARY_OPS, frozenset)
 
@@ -297,3 +300,40 @@ def test_binary_bad_second_operand():
         E.binary("add", x, np.ones(4, np.float32), np.empty((3, 4), np.float32))
     with pytest.raises(TypeError, match="dtype"):
         E.binary("add", x, np.ones((3, 4)), np.empty((3, 4), np.float32))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", GRADIENT_KERNELS)
+def test_gradient_kernels_match_torch(op, dtype):
+    rng = np.random.default_rng(3)
+    grad = rng.standard_normal(257).astype(dtype)
+    result = np.concatenate([rng.uniform(-1, 1, 250), SPECIAL[:7]]).astype(dtype)
+    ours = E.binary(op, grad, result, np.empty_like(grad))
+    g, r = torch.from_numpy(grad), torch.from_numpy(result)
+    if op == "threshold_backward":
+        expected = torch.ops.aten.threshold_backward(g, r, 0)
+    else:
+        expected = getattr(torch.ops.aten, op)(g, r)
+    np.testing.assert_allclose(ours, expected.numpy(), rtol=2e-7 if dtype == np.float32 else 1e-15, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", BINARY)
+def test_binary_scalar_equals_broadcast_binary(op, dtype):
+    rng = np.random.default_rng(4)
+    a = (rng.standard_normal((3, 5)) * 4).astype(dtype)[:, ::2]  # non-contiguous
+    for scalar, first in [(2.5, False), (-3.0, True), (0.1, False)]:
+        s = np.broadcast_to(np.asarray(scalar, dtype), a.shape)
+        expected = E.binary(op, s, a, np.empty(a.shape, dtype)) if first else E.binary(op, a, s, np.empty(a.shape, dtype))
+        ours = E.binary_scalar(op, a, scalar, np.empty(a.shape, dtype), first)
+        np.testing.assert_array_equal(ours, expected)
+
+
+def test_binary_scalar_checks_its_arguments():
+    a = np.ones(3, np.float32)
+    with pytest.raises(ValueError, match="unknown op"):
+        E.binary_scalar("nope", a, 1.0, np.empty_like(a))
+    with pytest.raises(TypeError):
+        E.binary_scalar("add", a, 1.0, np.empty(3, np.float64))
+    with pytest.raises(ValueError):
+        E.binary_scalar("add", a, 1.0, np.empty(4, np.float32))

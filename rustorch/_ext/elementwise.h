@@ -61,7 +61,9 @@
     X(div, EW_GRAIN_CHEAP) X(maximum, EW_GRAIN_CHEAP)                        \
     X(minimum, EW_GRAIN_CHEAP) X(pow, EW_GRAIN_MATH)                         \
     X(atan2, EW_GRAIN_MATH) X(fmod, EW_GRAIN_MATH)                           \
-    X(remainder, EW_GRAIN_MATH) X(floor_divide, EW_GRAIN_MATH)
+    X(remainder, EW_GRAIN_MATH) X(floor_divide, EW_GRAIN_MATH)               \
+    X(tanh_backward, EW_GRAIN_CHEAP) X(sigmoid_backward, EW_GRAIN_CHEAP)     \
+    X(threshold_backward, EW_GRAIN_CHEAP)
 
 #define EW_ENUM_U(name, grain) EW_U_##name,
 #define EW_ENUM_B(name, grain) EW_B_##name,
@@ -132,6 +134,11 @@ static const char *const ew_binary_names[] = {EW_BINARY_LIST(EW_NAME)};
         return a != a ? a : (a < b ? a : b);                                 \
     }                                                                        \
     static inline T ewb_pow_##T(T a, T b) { return F(pow)(a, b); }           \
+    /* gradients from the results: a is the incoming gradient, b the result */ \
+    static inline T ewb_tanh_backward_##T(T a, T b) { return a * ((T)1 - b * b); } \
+    static inline T ewb_sigmoid_backward_##T(T a, T b) { return a * (((T)1 - b) * b); } \
+    /* torch's threshold_backward(grad, result, 0): 0 where result <= 0 */   \
+    static inline T ewb_threshold_backward_##T(T a, T b) { return b <= 0 ? (T)0 : a; } \
     static inline T ewb_atan2_##T(T a, T b) { return F(atan2)(a, b); }       \
     static inline T ewb_fmod_##T(T a, T b) { return F(fmod)(a, b); }         \
     /* Python sign convention: result has the sign of b (c10 formula) */     \

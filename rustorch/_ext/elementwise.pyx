@@ -175,6 +175,51 @@ def unary(str op, cnp.ndarray x not None, cnp.ndarray out not None):
     return _apply("unary", op, _UNARY_IDS, "x", x, None, out)
 
 
+def binary_scalar(str op, cnp.ndarray a not None, double scalar, cnp.ndarray out not None,
+                  bint scalar_first=False):
+    """out[...] = op(a, scalar), or op(scalar, a) when scalar_first; the scalar is
+    rounded to out's dtype first (as torch does), and a has out's shape and dtype.
+
+    >>> import numpy as np
+    >>> a = np.array([1.0, 2.0], np.float32)
+    >>> binary_scalar('sub', a, 10.0, np.empty_like(a), True)
+    array([9., 8.], dtype=float32)
+    """
+    cdef object opid = _BINARY_IDS.get(op)
+    if opid is None:
+        raise ValueError(f"binary_scalar: unknown op {op!r}; expected one of {sorted(_BINARY_IDS)}")
+    cdef int code = _out_code("binary_scalar", out)
+    _check_pair("binary_scalar", "a", a, out, code)
+    if cnp.PyArray_SIZE(out) == 0:
+        return out
+    _check_no_overlap("binary_scalar", "a", a, out)
+    cdef float scalar_f32 = <float>scalar
+    cdef char *sp = <char *>&scalar if code else <char *>&scalar_f32
+    cdef int64_t zero_strides[64]
+    cdef int iop = opid, nd = cnp.PyArray_NDIM(out), rc, d
+    for d in range(nd):
+        zero_strides[d] = 0
+    cdef int64_t *shape = <int64_t *>cnp.PyArray_DIMS(out)
+    cdef int64_t *as_ = <int64_t *>cnp.PyArray_STRIDES(a)
+    cdef int64_t *os = <int64_t *>cnp.PyArray_STRIDES(out)
+    cdef char *ap = <char *>cnp.PyArray_DATA(a)
+    cdef char *op_ = <char *>cnp.PyArray_DATA(out)
+    if scalar_first:
+        if cnp.PyArray_SIZE(out) < _NOGIL_MIN:
+            rc = ew_binary(iop, code, nd, shape, zero_strides, as_, os, sp, ap, op_)
+        else:
+            with nogil:
+                rc = ew_binary(iop, code, nd, shape, zero_strides, as_, os, sp, ap, op_)
+    elif cnp.PyArray_SIZE(out) < _NOGIL_MIN:
+        rc = ew_binary(iop, code, nd, shape, as_, zero_strides, os, ap, sp, op_)
+    else:
+        with nogil:
+            rc = ew_binary(iop, code, nd, shape, as_, zero_strides, os, ap, sp, op_)
+    if rc != 0:
+        raise RuntimeError(f"binary_scalar: internal error for op {op!r}")
+    return out
+
+
 def binary(str op, cnp.ndarray a not None, cnp.ndarray b not None, cnp.ndarray out not None):
     """out[...] = op(a, b), element-wise; a, b already broadcast to out.shape.
 

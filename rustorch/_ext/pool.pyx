@@ -5,6 +5,7 @@ without new page faults.
 API
 ---
 ``alloc(nbytes) -> Block``
+``empty(numel, dtype) -> ndarray`` (1-D, on a Block it keeps alive)
     Uninitialised memory of ``nbytes`` bytes (0 allowed), 64-byte aligned.
     The request is rounded up to a size class: 512 B; powers of two up to
     1 MiB; multiples of 2 MiB above (see ``size_class``).  A cached block of
@@ -39,6 +40,16 @@ Example::
     0
 """
 import os
+
+cimport numpy as cnp
+from cpython.ref cimport Py_INCREF
+
+cnp.import_array()
+
+cdef extern from "numpy/arrayobject.h":
+    # declared here: numpy's pxd does not expose it; it steals the reference to descr
+    object PyArray_NewFromDescr(type subtype, cnp.dtype descr, int nd, cnp.npy_intp *dims,
+                                cnp.npy_intp *strides, void *data, int flags, object obj)
 
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES, PyBUF_WRITABLE
 from cpython.pythread cimport (PyThread_type_lock, PyThread_allocate_lock,
@@ -322,6 +333,30 @@ def alloc(Py_ssize_t nbytes):
     blk._nbytes = nbytes
     blk._cls = c
     return blk
+
+
+def empty(cnp.npy_intp numel, cnp.dtype dtype not None):
+    """A 1-D array of ``numel`` uninitialised items of ``dtype`` on a new Block.
+
+    The same as ``np.frombuffer(alloc(numel * itemsize), dtype)``, made in C.
+
+    Example::
+
+        >>> import numpy as np
+        >>> a = empty(3, np.dtype(np.float32)); a.shape, a.flags.writeable, a.ctypes.data % 64
+        ((3,), True, 0)
+    """
+    if numel < 0:
+        raise ValueError(f"pool.empty: numel must be >= 0, got {numel}")
+    cdef Block blk = alloc(numel * dtype.itemsize)
+    cdef cnp.npy_intp dims[1]
+    dims[0] = numel
+    Py_INCREF(dtype)  # PyArray_NewFromDescr steals a reference to the descriptor
+    cdef cnp.ndarray arr = PyArray_NewFromDescr(
+        cnp.ndarray, dtype, 1, dims, NULL, <void *>blk._ptr, cnp.NPY_ARRAY_CARRAY, None)
+    Py_INCREF(blk)  # PyArray_SetBaseObject steals a reference to the base
+    cnp.PyArray_SetBaseObject(arr, blk)
+    return arr
 
 
 def empty_cache():

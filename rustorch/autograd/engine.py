@@ -170,14 +170,12 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, accumulat
                         captured[slot] = g
                 if node not in nodes_needed or (is_leaf and not accumulate):
                     continue
-            if all(g is None for g in grads):
+            if grads[0] is None and (len(grads) == 1 or all(g is None for g in grads)):
                 outs = (None,) * len(node.next_functions)
             else:
                 outs = node.apply(grads)
                 if len(outs) != len(node.next_functions):
-                    if len(outs) < len(node.next_functions) or any(g is not None for g in outs[len(node.next_functions):]):
-                        raise AutogradError(f"function {node.name()} returned an incorrect number of gradients "
-                                         f"(expected {len(node.next_functions)}, got {len(outs)})")
+                    outs = _check_count(node, outs)
                 if node._hooks:
                     for hook in list(node._hooks):
                         r = hook(outs, tuple(grads))
@@ -187,14 +185,17 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, accumulat
                     _check_nan(node, outs)
             if not keep_graph:
                 node.release()
-            delivered = set()
-            for i, (edge, g) in enumerate(zip(node.next_functions, outs)):
-                nxt, nr = edge
+            delivered = set() if len(outs) > 1 and not create_graph else None
+            i = 0
+            for (nxt, nr), g in zip(node.next_functions, outs):
                 if nxt is None or (nodes_needed is not None and nxt not in nodes_needed):
+                    i += 1
                     continue
                 if g is not None:
-                    g = _reduce_to(node, i, g, node._input_meta[i])
-                    if not create_graph:
+                    meta = node._input_meta[i]
+                    if g._shape != meta[0] or g.dtype is not meta[1]:
+                        g = _reduce_to(node, i, g, meta)
+                    if delivered is not None:
                         # one tensor sent down two edges must not become two leaves' .grad (an alias gets copied)
                         if id(g) in delivered:
                             g = _make(g._storage, g._shape, g._stride, g._offset, g.dtype, g)
@@ -202,14 +203,26 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, accumulat
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * nxt._n_outputs
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                        buf[nr] = g
+                    else:
+                        buf[nr] = g if buf[nr] is None else buf[nr] + g
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if not d:
                     ready.append(nxt)
+                i += 1
     finally:
         STATE.enabled = previous
     return captured
+
+
+def _check_count(node, outs):
+    """A formula may return extra trailing Nones; any other count is an error."""
+    expected = len(node.next_functions)
+    if len(outs) < expected or any(g is not None for g in outs[expected:]):
+        raise AutogradError(f"function {node.name()} returned an incorrect number of gradients "
+                            f"(expected {expected}, got {len(outs)})")
+    return outs[:expected]
 
 
 def _needed(nodes, deps, target_nodes):

@@ -45,41 +45,50 @@ class RemovableHandle:
 
 
 class SavedTensor:
-    """A tensor kept for backward with the version it had; outputs are kept without their grad_fn (no cycle)."""
+    """A tensor kept for backward with the version it had; an output is kept as its layout, without its
+    grad_fn, so that output -> node -> saved output is no reference cycle."""
 
-    __slots__ = ("tensor", "version", "node", "output_nr")
+    __slots__ = ("tensor", "layout", "version", "node", "output_nr")
 
     def __init__(self, t, output_of=None):
         self.version = t._storage.version
         if output_of is None:
             self.tensor = t
-            self.node = None
+            self.layout = self.node = None
         else:
-            self.tensor = _make(t._storage, t._shape, t._stride, t._offset, t.dtype)
+            self.tensor = None
+            self.layout = (t._storage, t._shape, t._stride, t._offset, t.dtype)
             self.node = weakref.ref(output_of)
             self.output_nr = t._output_nr
 
+    def release(self):
+        self.tensor = self.layout = None
+
     def unpack(self, owner):
         t = self.tensor
-        if t is None:
+        layout = self.layout
+        if t is None and layout is None:
             raise AutogradError(
                 "Trying to backward through the graph a second time (or directly access saved tensors after they "
                 "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
                 "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
                 "or if you need to access saved tensors after calling backward."
             )
-        if t._storage.version != self.version:
+        storage = t._storage if t is not None else layout[0]
+        if storage.version != self.version:
+            shape = t._shape if t is not None else layout[1]
+            dtype = t.dtype if t is not None else layout[4]
             producer = f"output {self.output_nr} of {owner.name()}" if self.node is not None else "an input of " + owner.name()
             raise AutogradError(
                 "one of the variables needed for gradient computation has been modified by an inplace operation: "
-                f"[{t.type()} {list(t._shape)}], which is {producer}, is at version {t._storage.version}; expected "
+                f"[{dtype} {list(shape)}], which is {producer}, is at version {storage.version}; expected "
                 f"version {self.version} instead. Hint: the backtrace further above shows the operation that failed "
                 "to compute its gradient. Use .clone() before the in-place op to keep the value."
             )
-        if self.node is None:
+        if t is not None:
             return t
+        alias = _make(*layout)
         node = self.node()
-        alias = _make(t._storage, t._shape, t._stride, t._offset, t.dtype)
         if node is not None:
             alias.grad_fn = node
             alias.requires_grad = True
@@ -88,22 +97,28 @@ class SavedTensor:
         return alias
 
 
+def _saved(v, node, outs):
+    is_output = v is outs[0] or (len(outs) > 1 and any(v is o for o in outs))
+    return SavedTensor(v, node if is_output else None)
+
+
 class Node:
     """One recorded op: its backward formula, the edges to its inputs' nodes and what it saved.
 
     ``next_functions`` holds one ``(node, output_nr)`` per input, ``(None, 0)`` where an input needs no grad.
     """
 
-    __slots__ = ("_name", "_backward", "next_functions", "_input_meta", "needs_input_grad", "_saved", "_n_outputs",
-                 "_sequence_nr", "_pre_hooks", "_hooks", "_tensor_hooks", "_retained", "__weakref__", "__dict__")
+    __slots__ = ("_name", "_backward", "next_functions", "_input_meta", "needs_input_grad", "_saved",
+                 "_sequence_nr", "__weakref__", "__dict__")
+    # rarely set, so class defaults keep the constructor (run for every recorded op) short
+    _n_outputs = 1
+    _pre_hooks = _hooks = _tensor_hooks = _retained = None
 
-    def __init__(self, name, backward, n_outputs=1):
+    def __init__(self, name, backward):
         self._name = name
         self._backward = backward
-        self._n_outputs = n_outputs
         self._saved = ()
         self._sequence_nr = next(_sequence)
-        self._pre_hooks = self._hooks = self._tensor_hooks = self._retained = None
 
     def name(self):
         return self._name
@@ -139,14 +154,7 @@ class Node:
 
     def save(self, values, outputs):
         """Keep ``values`` for backward; tensors with their version, outputs without a cycle through this node."""
-        saved = []
-        for v in values:
-            if isinstance(v, Tensor):
-                is_output = any(v is o for o in outputs)
-                saved.append(SavedTensor(v, self if is_output else None))
-            else:
-                saved.append(v)
-        self._saved = tuple(saved)
+        self._saved = tuple([_saved(v, self, outputs) if isinstance(v, Tensor) else v for v in values])
 
     def unpack_saved(self):
         return [s.unpack(self) if type(s) is SavedTensor else s for s in self._saved]
@@ -154,9 +162,7 @@ class Node:
     def release(self):
         """Free the saved tensors (after a backward without retain_graph)."""
         for s in self._saved:
-            if type(s) is SavedTensor:
-                s.tensor = None
-            elif isinstance(s, Node):
+            if type(s) is SavedTensor or isinstance(s, Node):
                 s.release()
 
     def apply(self, grads):
@@ -242,29 +248,52 @@ def record(name, backward, inputs, outputs, saved=()):
     """Make ``outputs`` (a tensor or a tuple of them) the results of a new node over ``inputs``.
 
     An output that is ``inputs[0]`` was written in place: it gets the new node as its history (its base does,
-    through ``CopySlices``, when it is a view).
+    through ``CopySlices``, when it is a view). Written flat, without helper calls: every recorded op runs it.
     """
-    single = isinstance(outputs, Tensor)
-    outs = (outputs,) if single else tuple(outputs)
-    node = Node(name, backward, len(outs))
-    node.connect(inputs)
-    for i, o in enumerate(outs):
-        if o is None:
-            continue
-        if i == 0 and inputs and o is inputs[0]:
-            rebase_history(o, node)
+    node = Node(name, backward)
+    edges = []
+    meta = []
+    for v in inputs:
+        if isinstance(v, Tensor) and v.requires_grad:
+            fn = v.grad_fn
+            edges.append((fn, v._output_nr) if fn is not None else gradient_edge(v))
+            meta.append((v._shape, v.dtype))
         else:
-            o.grad_fn = node
-            o.requires_grad = True
-            if i:
-                o._output_nr = i
+            edges.append(_NO_EDGE)
+            meta.append(None)
+    node.next_functions = tuple(edges)
+    node._input_meta = meta
+    node.needs_input_grad = tuple([m is not None for m in meta])
+    if isinstance(outputs, Tensor):
+        outs = (outputs,)
+        if inputs and outputs is inputs[0]:
+            rebase_history(outputs, node)
+        else:
+            outputs.grad_fn = node
+            outputs.requires_grad = True
+    else:
+        outs = tuple(outputs)
+        node._n_outputs = len(outs)
+        for i, o in enumerate(outs):
+            if o is None:
+                continue
+            if i == 0 and inputs and o is inputs[0]:
+                rebase_history(o, node)
+            else:
+                o.grad_fn = node
+                o.requires_grad = True
+                if i:
+                    o._output_nr = i
     if saved:
-        node.save(saved, outs)
+        node._saved = tuple([_saved(v, node, outs) if isinstance(v, Tensor) else v for v in saved])
     if ANOMALY.enabled:
         import traceback
 
         node.metadata["traceback_"] = traceback.format_stack()[:-2]
     return node
+
+
+_NO_EDGE = (None, 0)
 
 
 def check_inplace(op, t, inputs):

@@ -118,6 +118,21 @@ _BINARY = {
     "gt": _pred2(np.greater), "ge": _pred2(np.greater_equal), "logical_and": _pred2(np.logical_and),
     "logical_or": _pred2(np.logical_or), "logical_xor": _pred2(np.logical_xor),
 }
+
+def _tanh_backward(a, b, out, dtype, casting):
+    np.multiply(a, np.subtract(1, np.multiply(b, b, dtype=dtype), dtype=dtype), out=out, dtype=dtype, casting=casting)
+
+
+def _sigmoid_backward(a, b, out, dtype, casting):
+    np.multiply(a, np.multiply(np.subtract(1, b, dtype=dtype), b, dtype=dtype), out=out, dtype=dtype, casting=casting)
+
+
+def _threshold_backward(a, b, out, dtype, casting):
+    np.copyto(out, np.where(np.less_equal(b, 0), 0, a).astype(dtype, copy=False), casting=casting)
+
+
+# gradient kernels of the autograd fast paths: (incoming gradient, forward result)
+_BINARY.update(tanh_backward=_tanh_backward, sigmoid_backward=_sigmoid_backward, threshold_backward=_threshold_backward)
 _INT_DIVISIONS = frozenset(("floor_divide", "remainder", "fmod", "div_trunc"))
 
 
@@ -146,17 +161,18 @@ class CPUBackend(Backend):
 
     # memory -------------------------------------------------------------------
     def empty(self, numel, dtype, device):
-        nbytes = numel * dtype.itemsize
         try:
-            block = _pool.alloc(nbytes)
+            return _pool.empty(numel, dtype.np)
         except MemoryError:
-            raise OutOfMemoryError(f"CPU out of memory: failed to allocate {nbytes} bytes") from None
-        return np.frombuffer(block, dtype=dtype.np, count=numel)
+            raise OutOfMemoryError(f"CPU out of memory: failed to allocate {numel * dtype.itemsize} bytes") from None
 
     def from_host(self, array, device):
         return array.reshape(-1)
 
     def to_host(self, t):
+        data = t._storage.data
+        if t._offset == 0 and len(t._shape) == 1 and t._stride[0] == 1 and t._shape[0] == len(data):
+            return data  # the whole storage, as most fresh 1-D results are
         itemsize = t.dtype.itemsize
         # an empty view may sit at an offset past the end of its buffer; it reads nothing, so start at 0
         offset = t._offset * itemsize if 0 not in t._shape else 0
@@ -208,9 +224,23 @@ class CPUBackend(Backend):
 
     def binary(self, op, a, b, out, compute_dtype):
         oa = out._array()
-        aa = a._array() if not isinstance(a, (int, float, complex)) else a
-        ba = b._array() if not isinstance(b, (int, float, complex)) else b
         cdt = compute_dtype.np
+        a_scalar = isinstance(a, (int, float, complex))
+        b_scalar = isinstance(b, (int, float, complex))
+        if op in _ew.BINARY_OPS and oa.dtype is cdt and cdt in _FAST and not a_scalar:
+            # the common cases without a broadcast view: same-shape tensors, tensor and int or float
+            aa = a._array()
+            if aa.dtype is cdt and aa.shape == oa.shape:
+                if type(b) is float or type(b) is int:
+                    _ew.binary_scalar(op, aa, b, oa)
+                    return
+                if not b_scalar:
+                    ba = b._array()
+                    if ba.dtype is cdt and ba.shape == oa.shape:
+                        _ew.binary(op, aa, ba, oa)
+                        return
+        aa = a if a_scalar else a._array()
+        ba = b if b_scalar else b._array()
         if op in _ew.BINARY_OPS and cdt in _FAST and oa.dtype == cdt and oa.size:
             ka = self._operand(aa, cdt, oa.shape)
             kb = self._operand(ba, cdt, oa.shape)

@@ -41,8 +41,12 @@ for _family in FAMILIES:
 del _family, _name
 
 
+_PLAIN_OPERANDS = frozenset((float, int, bool, complex))
+
+
 def _operand_ok(other):
-    return isinstance(other, (Tensor, numbers.Number, np.generic)) or isinstance(other, np.ndarray) and other.ndim == 0
+    return (type(other) in _PLAIN_OPERANDS or isinstance(other, (Tensor, numbers.Number, np.generic))
+            or isinstance(other, np.ndarray) and other.ndim == 0)
 
 
 def _operator(f):
@@ -80,7 +84,15 @@ Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 Tensor.T = property(lambda self: views.permute(self, tuple(range(self.ndim - 1, -1, -1))))
 Tensor.mT = property(lambda self: views.transpose(self, -2, -1))
-Tensor.H = property(lambda self: elementwise.conj(views.t(self)))
+
+
+def _adjoint(self):
+    if self.ndim != 2:
+        raise ShapeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor.")
+    return elementwise.conj(views.transpose(self, 0, 1))
+
+
+Tensor.H = property(_adjoint)
 Tensor.mH = property(lambda self: elementwise.conj(views.transpose(self, -2, -1)))
 Tensor.real = property(elementwise.real)
 Tensor.imag = property(elementwise.imag)

@@ -57,7 +57,11 @@ def binary(name, op, a, b, out=None, kind=ARITH):
             raise InvalidTypeError(f"{name}(): expected at least one Tensor argument, got {type(a).__name__} and {type(b).__name__}")
         device = t._storage.device
         shape = t._shape
-        compute, result = _result_dtypes(name, kind, a, b)
+        if kind == ARITH and t.dtype.is_floating_point and (type(a) is float or type(b) is float
+                                                            or type(a) is int or type(b) is int):
+            compute = result = t.dtype  # a Python int or float never changes a float tensor's dtype
+        else:
+            compute, result = _result_dtypes(name, kind, a, b)
     if op == "sub" and compute is _dtype.bool_:
         raise DTypeError("sub(): subtraction, the `-` operator, with two bool tensors is not supported; use `^` or logical_xor() instead")
     if out is None:
@@ -142,7 +146,14 @@ def _not_implemented(what):
     raise AutogradError(f"{what} is not implemented in rustorch")
 
 
+# gradients computed from the result by one fused kernel when no graph is recorded through backward
+_FUSED_BACKWARD = {"tanh": "tanh_backward", "sigmoid": "sigmoid_backward", "relu": "threshold_backward"}
+
+
 def _unary_backward(node, grad, op, x, r):
+    fused = _FUSED_BACKWARD.get(op)
+    if fused is not None and not STATE.enabled and not r.dtype.is_complex:
+        return binary(fused, fused, grad, r)
     if op in ("floor", "ceil", "trunc", "round", "sign"):
         return _zeros(grad)
     if op == "conj":
