@@ -207,14 +207,12 @@ def _node_name(op):
 
 
 def _maximum_grads(a, b, grad, larger):
+    # torch's rule: ties split the gradient, NaN on either side sends it to both
     from .indexing import where
 
-    a_wins = gt(a, b) if larger else lt(a, b)
-    tie = eq(a, b)
-    half = mul(grad, 0.5)
-    grad_a = where(a_wins, grad, where(tie, half, 0))
-    grad_b = where(a_wins, 0, where(tie, half, grad))
-    return grad_a, grad_b
+    shared = where(eq(a, b), mul(grad, 0.5), grad)
+    a_loses, b_loses = (lt(a, b), gt(a, b)) if larger else (gt(a, b), lt(a, b))
+    return where(a_loses, 0, shared), where(b_loses, 0, shared)
 
 
 def _fmax_grads(a, b, grad, larger):
@@ -243,6 +241,10 @@ def _pow_grads(node, grad, a, b, r):
         else:
             grad_b = mul(grad, _conj(mul(r, _log_number(a))))
     return grad_a, grad_b
+
+
+def _square(v):
+    return mul(v, v) if isinstance(v, Tensor) else v * v
 
 
 def _log_number(a):
@@ -276,7 +278,7 @@ def _binary_backward(node, grad, op, a, b, r):
     if op in ("fmax", "fmin"):
         return _fmax_grads(a, b, grad, op == "fmax")
     if op == "atan2":
-        denominator = add(mul(a, a), mul(b, b))
+        denominator = add(_square(a), _square(b))
         return (mul(grad, div(b, denominator)) if need_a else None), (mul(grad, div(neg(a), denominator)) if need_b else None)
     if op == "hypot":
         return (mul(grad, div(a, r)) if need_a else None), (mul(grad, div(b, r)) if need_b else None)
@@ -290,7 +292,7 @@ def _binary_backward(node, grad, op, a, b, r):
         grad_b = div(grad, add(exp(sub(a, b)), 1)) if need_b else None
         return grad_a, grad_b
     if op == "xlogy":
-        grad_a = mul(grad, xlogy(ne(a, 0).to(r.dtype) if isinstance(a, Tensor) else float(a != 0), b)) if need_a else None
+        grad_a = mul(grad, xlogy(ne(a, 0), b)) if need_a else None
         grad_b = mul(grad, div(a, b)) if need_b else None
         return grad_a, grad_b
     raise AssertionError(op)
@@ -825,6 +827,17 @@ def clamp(input, min=None, max=None, *, out=None):
     """
     if min is None and max is None:
         raise ValueOutOfRangeError("clamp(): at least one of 'min' or 'max' must not be None")
+    recording = needs_grad(input, min, max) if out is None else check_inplace("clamp", out, (input, min, max))
+    if not recording:
+        return _clamp(input, min, max, out)
+    before = input.clone() if out is input else input
+    with no_grad():
+        result = _clamp(input, min, max, out)
+    record("ClampBackward1", _clamp_backward, (input, min, max), result, (before, min, max))
+    return result
+
+
+def _clamp(input, min, max, out):
     if min is None:
         return minimum(input, max, out=out)
     if max is None:
@@ -838,27 +851,47 @@ def clamp(input, min=None, max=None, *, out=None):
     return minimum(low, max, out=out)
 
 
+def _clamp_backward(node, grad, x, low, high):
+    # the gradient goes to whichever operand the result is: x on ties, high when low > high (torch's rule)
+    from .indexing import where
+
+    inside = None
+    if low is not None:
+        inside = ge(x, low)
+    if high is not None:
+        inside = le(x, high) if inside is None else logical_and(inside, le(x, high))
+    grad_x = where(inside, grad, 0) if node.needs_input_grad[0] else None
+    grad_low = grad_high = None
+    if node.needs_input_grad[1]:
+        below = lt(x, low) if high is None else logical_and(lt(x, low), le(low, high))
+        grad_low = where(below, grad, 0)
+    if node.needs_input_grad[2]:
+        above = gt(x, high) if low is None else logical_or(gt(x, high), gt(low, high))
+        grad_high = where(above, grad, 0)
+    return grad_x, grad_low, grad_high
+
+
 clip = clamp
 
 
-def clamp_min(input, min):
+def clamp_min(input, min, *, out=None):
     """max(input, min) elementwise.
 
     >>> import rustorch
     >>> rustorch.clamp_min(rustorch.tensor([-1, 3]), 0)
     tensor([0, 3])
     """
-    return maximum(input, min)
+    return clamp(input, min=min, out=out)
 
 
-def clamp_max(input, max):
+def clamp_max(input, max, *, out=None):
     """min(input, max) elementwise.
 
     >>> import rustorch
     >>> rustorch.clamp_max(rustorch.tensor([-1, 3]), 0)
     tensor([-1,  0])
     """
-    return minimum(input, max)
+    return clamp(input, max=max, out=out)
 
 
 def lerp(input, end, weight, *, out=None):
