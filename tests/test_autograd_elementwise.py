@@ -54,8 +54,6 @@ def test_unary_grads_match_torch(op, device):
 
 @pytest.mark.parametrize("op", UNARY)
 def test_unary_inplace_on_non_leaf(op, device):
-    if op in ("relu",):
-        pytest.skip("relu_ lives in rustorch.nn.functional")
     a = sample(op, (4,)).astype(np.float32)
     x = rustorch.tensor(a, device=device, requires_grad=True)
     y = x * 1
