@@ -530,3 +530,34 @@ def test_functional_against_torch():
     assert_same(F.hessian(s_rt, a), torch.autograd.functional.hessian(s_th, ta))
     assert_same(F.hvp(s_rt, a, v)[1], torch.autograd.functional.hvp(s_th, ta, tv)[1])
     assert_same(F.vhp(s_rt, a, v)[1], torch.autograd.functional.vhp(s_th, ta, tv)[1])
+
+
+# random ops ----------------------------------------------------------------------------------------
+def test_random_ops_give_torchs_zero_gradients():
+    mean, std = leaf([0.0, 1.0]), leaf([1.0, 2.0])
+    y = rustorch.normal(mean, std)
+    assert y.requires_grad
+    y.sum().backward()
+    assert mean.grad.tolist() == [0.0, 0.0] and std.grad.tolist() == [0.0, 0.0]
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x.uniform_()
+    h = x * 2
+    h.normal_()
+    h.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+# node hooks ----------------------------------------------------------------------------------------
+def test_node_hooks_and_prehooks():
+    x = leaf([1.0, 2.0])
+    y = x * 3
+    seen = {}
+    y.grad_fn.register_prehook(lambda grad_outputs: seen.update(pre=grad_outputs[0].tolist()))
+    handle = y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0] * 2, None))
+    y.sum().backward(retain_graph=True)
+    assert seen["pre"] == [1.0, 1.0] and x.grad.tolist() == [6.0, 6.0]
+    handle.remove()
+    x.grad = None
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]

@@ -40,6 +40,47 @@ def _softmax(lib, x):
     return e / e.sum(dim=1, keepdim=True)
 
 
+def _op_chain(lib, x, b, steps=333):
+    """Forward and backward of 3 * steps tiny ops: per-op overhead of recording and of the engine."""
+    y = x
+    for _ in range(steps):
+        y = (y * 0.999 + b).tanh()
+    y.backward(lib.ones_like(y))
+
+
+def _mlp_step(lib, x, weights):
+    """Forward and backward of a 3-layer MLP composed from matmul, add and relu."""
+    h = x
+    for i, (w, bias) in enumerate(weights):
+        h = h @ w + bias
+        if i < len(weights) - 1:
+            h = h.relu()
+    h.sum().backward()
+
+
+def autograd_cases(torch):
+    """The autograd issue's cases: a chain of 999 ops on 10 elements, and an MLP step (batch 256, width 1024)."""
+    rng = np.random.default_rng(1)
+
+    def leaves(*shape):
+        a = rng.standard_normal(shape, dtype=np.float32) * 0.03
+        return (rustorch.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True))
+
+    (rx, tx), (rb, tb) = leaves(10), leaves(10)
+    out = [("autograd chain of 999 ops (10 elements)", lambda: _op_chain(rustorch, rx, rb),
+            lambda: _op_chain(torch, tx, tb))]
+    x = rng.standard_normal((256, 1024), dtype=np.float32)
+    rw, tw = [], []
+    for _ in range(3):
+        (w_rt, w_th), (b_rt, b_th) = leaves(1024, 1024), leaves(1024)
+        rw.append((w_rt, b_rt))
+        tw.append((w_th, b_th))
+    rx_mlp, tx_mlp = rustorch.tensor(x), torch.tensor(x)
+    out.append(("autograd MLP fwd+bwd (256x1024, 3 layers)", lambda: _mlp_step(rustorch, rx_mlp, rw),
+                lambda: _mlp_step(torch, tx_mlp, tw)))
+    return out
+
+
 def cases(torch):
     """(name, rustorch callable, torch callable) for every case of the issue's table."""
     rng = np.random.default_rng(0)
@@ -67,7 +108,7 @@ def cases(torch):
         (ra, ta), (rb, tb) = pair(n, n), pair(n, n)
         out.append((f"matmul {n}", lambda ra=ra, rb=rb: ra @ rb, lambda ta=ta, tb=tb: ta @ tb))
     out.append(("copy of transposed (4096,4096)", lambda: rm.t().contiguous(), lambda: tm.t().contiguous()))
-    return out
+    return out + autograd_cases(torch)
 
 
 # Both libraries keep worker threads spinning for a while after a parallel op; on a
@@ -127,12 +168,12 @@ def main(argv=None):
     caps = rustorch.backends.cpu.capabilities()
     print(f"rustorch {rustorch.__version__} vs torch {torch.__version__}; {threads} threads; ISA {caps['isa']}; "
           f"median of {args.repeat} interleaved runs; float32")
-    print(f"{'case':<36} {'rustorch ms':>12} {'torch ms':>10} {'ratio':>7}")
+    print(f"{'case':<44} {'rustorch ms':>12} {'torch ms':>10} {'ratio':>7}")
     for name, rt_fn, torch_fn in cases(torch):
         if args.only not in name:
             continue
         rt, tt = measure(rt_fn, torch_fn, args.repeat)
-        print(f"{name:<36} {rt * 1e3:>12.3f} {tt * 1e3:>10.3f} {rt / tt:>7.2f}", flush=True)
+        print(f"{name:<44} {rt * 1e3:>12.3f} {tt * 1e3:>10.3f} {rt / tt:>7.2f}", flush=True)
     if args.only in "memory pool":
         print("\nmemory pool, a 64 MiB float32 tensor allocated, written and freed: cache on vs off")
         for name, (cached, uncached) in pool_cases(args.repeat).items():

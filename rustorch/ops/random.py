@@ -35,8 +35,10 @@ import numpy as np
 
 from .. import _dtype
 from .._device import device as _device
+from ..autograd.grad_mode import no_grad
+from ..autograd.graph import needs_grad, record
 from ..errors import DeviceError, DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
-from .creation import copy_, parse_size, tensor, to_device_dtype
+from .creation import copy_, parse_size, tensor, to_device_dtype, zeros_like
 from ._common import Tensor, as_int, as_number, broadcast_shapes, check_same_device, check_tensor, empty_tensor, prepare_out, resolve_device
 from .elementwise import (
     add, bitwise_and, div, floor, ge, isfinite, le, log, log1p, logical_and, logical_not, lt, mul, neg, remainder,
@@ -238,6 +240,10 @@ def _affine(z, scale, shift):
     return z
 
 
+def _zero_grads_backward(node, grad):
+    return tuple(zeros_like(grad) if needed else None for needed in node.needs_input_grad)
+
+
 def _deliver(op, values, out, requires_grad=False):
     """The fresh ``values``, or ``out`` resized and holding them."""
     if out is None:
@@ -418,7 +424,11 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if not isinstance(mean, Tensor):
             mean = as_number(op, mean)
         z = _standard(op, "normal", shape, d, dev, generator)
-        values = _cast(add(mul(z, std), mean), d)
+        with no_grad():
+            values = _cast(add(mul(z, std), mean), d)
+        if needs_grad(mean, std):
+            # as torch's normal: the samples do not depend on mean and std differentiably (zero gradients)
+            record("NormalBackward", _zero_grads_backward, (mean, std), values)
     else:
         if size is None:
             raise InvalidTypeError("normal(): with a number mean and std, size is required: normal(mean, std, size)")
