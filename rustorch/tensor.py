@@ -147,6 +147,7 @@ class Tensor:
     _output_nr = 0  # which output of grad_fn this tensor is
     _grad_acc = None  # weak reference to a leaf's AccumulateGrad node
     _hooks = None  # a leaf's gradient hooks
+    _view_version = 0  # a view's storage version when its grad_fn was recorded (see autograd.graph.gradient_edge)
 
     def __new__(cls, *args, device=None):
         # torch.Tensor(data) makes a default-dtype tensor; torch.Tensor(2, 3) an uninitialised one.

@@ -561,3 +561,17 @@ def test_node_hooks_and_prehooks():
     x.grad = None
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_a_view_sees_in_place_writes_to_its_base():
+    grads = []
+    for lib in (rustorch, torch):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        v = y[0:2]
+        y.mul_(lib.tensor([2.0, 3.0, 4.0]))  # after v was taken: v's gradient must go through the mul_
+        w = y[1:]
+        w.add_(x[1:] * 5)  # an in-place write through another view
+        (v * lib.tensor([1.0, 10.0])).sum().backward()
+        grads.append(x.grad)
+    assert_same(grads[0], grads[1])

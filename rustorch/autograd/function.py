@@ -140,6 +140,8 @@ def _set_history(t, node, output_nr):
     t.grad_fn = node
     t.requires_grad = True
     t._output_nr = output_nr
+    if t._base is not None:
+        t._view_version = t._storage.version
 
 
 def once_differentiable(backward):

@@ -226,6 +226,8 @@ def gradient_edge(t):
     """Where a gradient for ``t`` goes: its grad_fn, or the accumulator of a leaf."""
     fn = t.grad_fn
     if fn is not None:
+        if t._base is not None and t._view_version != t._storage.version:
+            fn = refresh_view_history(t)
         return (fn, t._output_nr)
     ref = t._grad_acc
     acc = ref() if ref is not None else None
@@ -256,7 +258,7 @@ def record(name, backward, inputs, outputs, saved=()):
     for v in inputs:
         if isinstance(v, Tensor) and v.requires_grad:
             fn = v.grad_fn
-            edges.append((fn, v._output_nr) if fn is not None else gradient_edge(v))
+            edges.append((fn, v._output_nr) if fn is not None and v._base is None else gradient_edge(v))
             meta.append((v._shape, v.dtype))
         else:
             edges.append(_NO_EDGE)
@@ -271,6 +273,8 @@ def record(name, backward, inputs, outputs, saved=()):
         else:
             outputs.grad_fn = node
             outputs.requires_grad = True
+            if outputs._base is not None:
+                outputs._view_version = outputs._storage.version
     else:
         outs = tuple(outputs)
         node._n_outputs = len(outs)
@@ -284,6 +288,8 @@ def record(name, backward, inputs, outputs, saved=()):
                 o.requires_grad = True
                 if i:
                     o._output_nr = i
+                if o._base is not None:
+                    o._view_version = o._storage.version
     if saved:
         node._saved = tuple([_saved(v, node, outs) if isinstance(v, Tensor) else v for v in saved])
     if ANOMALY.enabled:
@@ -335,6 +341,18 @@ def rebase_history(t, node):
     t.grad_fn = record_view_of_base(base, t)
     t.requires_grad = True
     t._output_nr = 0
+    t._view_version = t._storage.version
+
+
+def refresh_view_history(view):
+    """A view whose storage was written in place since its history was recorded: its gradient now flows through
+    its base's current history (torch regenerates a view's grad_fn the same way)."""
+    base = view._base
+    if base.requires_grad:
+        view.grad_fn = record_view_of_base(base, view)
+        view._output_nr = 0
+    view._view_version = view._storage.version
+    return view.grad_fn
 
 
 class _Geometry:
