@@ -452,6 +452,7 @@ class Tensor:
         if node._retained is None:
             node._retained = {}
         node._retained[self._output_nr] = weakref.ref(self)
+        node._has_hooks = True
 
     @property
     def retains_grad(self):

@@ -120,22 +120,21 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, accumulat
     is False, not passed on to leaves); only nodes leading to a target then run. Returns the captured list.
     """
     nodes_needed = None
-    deps = {}
-    stack = [n for n, _ in roots]
-    seen = set(stack)
+    deps = dict.fromkeys([n for n, _ in roots], 0)  # node -> how many gradients it still waits for
+    stack = list(deps)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
                     stack.append(nxt)
     captured = None
     if targets is not None:
         captured = [None] * sum(len(slots) for slots in targets.values())
         target_nodes = {n for n, _ in targets}
-        nodes_needed = _needed(seen, deps, target_nodes)
+        nodes_needed = _needed(list(deps), deps, target_nodes)
         deps = {}
         for node in nodes_needed:
             for nxt, _ in node.next_functions:
@@ -152,17 +151,19 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, accumulat
 
     previous = STATE.enabled
     STATE.enabled = create_graph
+    check_nan = ANOMALY.enabled and ANOMALY.check_nan
+    pop, push, take_buffer, get_buffer = ready.pop, ready.append, buffers.pop, buffers.get
     try:
         while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
+            node = pop()
+            grads = take_buffer(node, None)
             if grads is None:
                 grads = [None] * node._n_outputs
             is_leaf = type(node) is AccumulateGrad
             if is_leaf:
                 if grads[0] is not None and node.variable._hooks:
                     grads[0] = _leaf_hooks(node.variable, grads[0])
-            elif node._tensor_hooks or node._retained or node._pre_hooks:
+            elif node._has_hooks:
                 _run_hooks(node, grads)
             if targets is not None:
                 for nr, g in enumerate(grads):
@@ -170,47 +171,50 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, accumulat
                         captured[slot] = g
                 if node not in nodes_needed or (is_leaf and not accumulate):
                     continue
+            edges = node.next_functions
             if grads[0] is None and (len(grads) == 1 or all(g is None for g in grads)):
-                outs = (None,) * len(node.next_functions)
+                outs = (None,) * len(edges)
             else:
                 outs = node.apply(grads)
-                if len(outs) != len(node.next_functions):
+                if len(outs) != len(edges):
                     outs = _check_count(node, outs)
                 if node._hooks:
                     for hook in list(node._hooks):
                         r = hook(outs, tuple(grads))
                         if r is not None:
                             outs = tuple(r)
-                if ANOMALY.enabled and ANOMALY.check_nan:
+                if check_nan:
                     _check_nan(node, outs)
-            if not keep_graph:
+            if not keep_graph and node._saved:
                 node.release()
             delivered = set() if len(outs) > 1 and not create_graph else None
-            i = 0
-            for (nxt, nr), g in zip(node.next_functions, outs):
+            meta = node._input_meta
+            for i, g in enumerate(outs):
+                nxt, nr = edges[i]
                 if nxt is None or (nodes_needed is not None and nxt not in nodes_needed):
-                    i += 1
                     continue
                 if g is not None:
-                    meta = node._input_meta[i]
-                    if g._shape != meta[0] or g.dtype is not meta[1]:
-                        g = _reduce_to(node, i, g, meta)
+                    shape, dtype = meta[i]
+                    if g._shape != shape or g.dtype is not dtype:
+                        g = _reduce_to(node, i, g, meta[i])
                     if delivered is not None:
                         # one tensor sent down two edges must not become two leaves' .grad (an alias gets copied)
                         if id(g) in delivered:
                             g = _make(g._storage, g._shape, g._stride, g._offset, g.dtype, g)
                         delivered.add(id(g))
-                    buf = buffers.get(nxt)
+                    buf = get_buffer(nxt)
                     if buf is None:
-                        buf = buffers[nxt] = [None] * nxt._n_outputs
-                        buf[nr] = g
+                        if nxt._n_outputs == 1:
+                            buffers[nxt] = [g]
+                        else:
+                            buf = buffers[nxt] = [None] * nxt._n_outputs
+                            buf[nr] = g
                     else:
                         buf[nr] = g if buf[nr] is None else buf[nr] + g
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if not d:
-                    ready.append(nxt)
-                i += 1
+                    push(nxt)
     finally:
         STATE.enabled = previous
     return captured

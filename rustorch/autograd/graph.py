@@ -113,6 +113,7 @@ class Node:
     # rarely set, so class defaults keep the constructor (run for every recorded op) short
     _n_outputs = 1
     _pre_hooks = _hooks = _tensor_hooks = _retained = None
+    _has_hooks = False  # any of the hooks that run before the node (tensor hooks, retain_grad, pre-hooks)
 
     def __init__(self, name, backward):
         self._name = name
@@ -184,6 +185,7 @@ class Node:
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(hook)
+        self._has_hooks = True
         return RemovableHandle(self._pre_hooks, hook)
 
     def add_tensor_hook(self, output_nr, hook):
@@ -191,6 +193,7 @@ class Node:
             self._tensor_hooks = {}
         hooks = self._tensor_hooks.setdefault(output_nr, [])
         hooks.append(hook)
+        self._has_hooks = True
         return RemovableHandle(hooks, hook)
 
 

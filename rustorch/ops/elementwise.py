@@ -255,10 +255,6 @@ def _log_number(a):
 
 def _binary_backward(node, grad, op, a, b, r):
     need_a, need_b = node.needs_input_grad
-    if op == "add":
-        return grad, grad
-    if op == "sub":
-        return grad, (neg(grad) if need_b else None)
     if op == "mul":
         return (mul(grad, _conj(b)) if need_a else None), (mul(grad, _conj(a)) if need_b else None)
     if op == "div":
@@ -306,7 +302,23 @@ _BINARY_GRADS = {
 }
 
 
+def _add_backward(node, grad):
+    return grad, grad
+
+
+def _sub_backward(node, grad):
+    return grad, (neg(grad) if node.needs_input_grad[1] else None)
+
+
+# the formulas that keep nothing, recorded without the generic dispatch (they are the most frequent ops)
+_SAVELESS = {"add": ("AddBackward0", _add_backward), "sub": ("SubBackward0", _sub_backward)}
+
+
 def _record_binary(op, a, b, out, a_before=None):
+    saveless = _SAVELESS.get(op)
+    if saveless is not None:
+        record(saveless[0], saveless[1], (a, b), out)
+        return
     uses = _BINARY_GRADS[op]
     if a_before is None:
         a_before = a
