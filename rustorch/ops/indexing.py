@@ -15,8 +15,11 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype
+from ..autograd.grad_mode import STATE
+from ..autograd.graph import check_inplace, needs_grad, record
 from ..errors import (
-    DTypeError, IndexOutOfRangeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError,
+    AutogradError, DTypeError, IndexOutOfRangeError, InvalidArgumentError, InvalidTypeError, ShapeError,
+    ValueOutOfRangeError,
 )
 from ..tensor import Storage, Tensor, _make, contiguous_strides, empty_tensor, view_of
 from . import creation, elementwise, views
@@ -90,11 +93,33 @@ def _number_for(dtype, value):
     return value if dtype.is_complex else float(value.real if isinstance(value, complex) else value)
 
 
-def _copy_of(op, input, out):
-    """A copy of ``input`` to modify in place: a fresh tensor, or ``out``."""
-    if out is None:
-        return creation.clone(input)
-    return write_out(op, input, out)
+def _untracked(t):
+    """``t``, or an alias of it without history: the forward of an op that records its own node afterwards."""
+    return t.detach() if t.requires_grad else t
+
+
+def _recording(op, out, inputs):
+    """Whether an op over ``inputs`` records; with an ``out``, torch's out= error comes first (see check_inplace)."""
+    return needs_grad(*inputs) if out is None else check_inplace(op, out, inputs)
+
+
+def _target(op, input, out, inputs):
+    """The tensor that an op modifying a copy of ``input`` writes, and whether it records its node over ``inputs``.
+
+    ``out is input``: in place; another ``out``: it gets a copy of input; None: a fresh copy (not recorded
+    itself: the op's node connects to ``input`` directly, as torch's does).
+    """
+    if out is input:
+        return input, check_inplace(op, input, inputs)
+    if out is not None:
+        check_inplace(op, out, inputs)
+        return write_out(op, input, out), False
+    return creation.clone(_untracked(input)), needs_grad(*inputs)
+
+
+def _zeros(shape, like):
+    """Zeros of ``shape`` with the dtype and device of ``like`` (a gradient)."""
+    return creation.zeros(shape, dtype=like.dtype, device=like.device)
 
 
 # x[index] and x[index] = value --------------------------------------------------------
@@ -254,19 +279,59 @@ def _split_index(x, index):
 
 
 def getitem(x, index):
-    index = _normalize_index(x, index)
-    if all(_is_basic(i) for i in index):
-        return _basic_view(x, index)
-    view, index = _split_index(x, index)
-    _advanced_shape(view, index)
-    data, shape = x._storage.backend.index_get(view, index)
-    return _from_buffer(x, data, shape, x.dtype)
+    items = _normalize_index(x, index)
+    if all(_is_basic(i) for i in items):
+        result = _basic_view(x, items)
+        if STATE.enabled and x.requires_grad:
+            record(_view_node_name(x, items, isinstance(index, slice)), _basic_index_backward, (x,), result,
+                   (x._shape,) + items)
+        return result
+    view, advanced = _split_index(x, items)
+    _advanced_shape(view, advanced)
+    data, shape = x._storage.backend.index_get(view, advanced)
+    result = _from_buffer(x, data, shape, x.dtype)
+    if STATE.enabled and x.requires_grad:
+        record("IndexBackward0", _index_backward, (x,), result, (x._shape,) + items)
+    return result
 
 
-def _put(op, x, index, value, accumulate):
-    """x[index] = value (or +=) for an index with advanced items, checked first."""
-    view, index = _split_index(x, index)
-    target = _advanced_shape(view, index)
+def _view_node_name(x, index, lone_slice):
+    """torch's node for a basic x[index]: that of the last item making a view (full slices make none)."""
+    if lone_slice:
+        return "SliceBackward0"
+    name = "AliasBackward0"
+    d, n_used = 0, _used_dims(x, index)
+    for i in index:
+        if i is None:
+            name = "UnsqueezeBackward0"
+        elif i is Ellipsis:
+            d += x.ndim - n_used
+        else:
+            if not isinstance(i, slice):
+                name = "SelectBackward0"
+            elif i.indices(x._shape[d]) != (0, x._shape[d], 1):
+                name = "SliceBackward0"
+            d += 1
+    return name
+
+
+def _basic_index_backward(node, grad, shape, *index):
+    result = _zeros(shape, grad)
+    creation.copy_(_basic_view(result, index), grad)
+    return result
+
+
+def _index_backward(node, grad, shape, *index):
+    # repeated positions each add their gradient
+    result = _zeros(shape, grad)
+    return _put("index_put_", result, index, grad, True, result)
+
+
+def _put(op, input, index, value, accumulate, out):
+    """out[index] = value (or +=) for a normalized index with advanced items, checked first; ``out`` as _target's."""
+    x, recording = _target(op, input, out, (input, value))
+    view, items = _split_index(x, index)
+    target = _advanced_shape(view, items)
     if isinstance(value, Tensor):
         check_same_device(op, x, value)
         if len(value._shape) > len(target) or any(v not in (1, t) for v, t in zip(value._shape[::-1], target[::-1])):
@@ -274,10 +339,25 @@ def _put(op, x, index, value, accumulate):
                 f"{op}(): shape mismatch: value tensor of shape {list(value._shape)} cannot be broadcast to "
                 f"indexing result of shape {list(target)}"
             )
+        written = value
     else:
-        value = _number_for(x.dtype, value)
-    x._storage.backend.index_put_(view, index, value, accumulate)
+        written = _number_for(x.dtype, value)
+    x._storage.backend.index_put_(view, items, written, accumulate)
     x._bump_version()
+    if recording:
+        record("IndexPutBackward0", _index_put_backward, (input, value), x, (accumulate,) + index)
+    return x
+
+
+def _index_put_backward(node, grad, accumulate, *index):
+    need_self, need_value = node.needs_input_grad
+    grad_self = grad_value = None
+    if need_self:
+        # overwritten positions got their value from `value`, not from self
+        grad_self = grad if accumulate else _put("index_put_", grad, index, 0, False, None)
+    if need_value:
+        grad_value = getitem(grad, index)
+    return grad_self, grad_value
 
 
 def setitem(x, index, value):
@@ -285,7 +365,7 @@ def setitem(x, index, value):
     if isinstance(value, (list, tuple, np.ndarray)):
         value = creation.tensor(value, dtype=x.dtype, device=x.device)
     if not all(_is_basic(i) for i in index):
-        _put("index_put_", x, index, value, False)
+        _put("index_put_", x, index, value, False, x)
         return
     target = _basic_view(x, index)
     if isinstance(value, Tensor):
@@ -295,6 +375,13 @@ def setitem(x, index, value):
         creation.fill_(target, value)
 
 
+def _tensor_index(op, input, indices):
+    index = _normalize_index(input, tuple(indices))
+    if all(_is_basic(i) for i in index):
+        raise InvalidTypeError(f"{op}(): indices must be a tuple of tensors")
+    return index
+
+
 def index_put_(input, indices, values, accumulate=False):
     """input[indices] = values (or += when accumulate, summing repeated indices).
 
@@ -302,11 +389,7 @@ def index_put_(input, indices, values, accumulate=False):
     >>> x = rustorch.zeros(3); x.index_put_((rustorch.tensor([0, 0]),), rustorch.tensor(1.0), accumulate=True)
     tensor([2., 0., 0.])
     """
-    index = _normalize_index(input, tuple(indices))
-    if all(_is_basic(i) for i in index):
-        raise InvalidTypeError("index_put_(): indices must be a tuple of tensors")
-    _put("index_put_", input, index, values, accumulate)
-    return input
+    return _put("index_put_", input, _tensor_index("index_put_", input, indices), values, accumulate, input)
 
 
 def index_put(input, indices, values, accumulate=False):
@@ -316,7 +399,7 @@ def index_put(input, indices, values, accumulate=False):
     >>> rustorch.index_put(rustorch.zeros(2), (rustorch.tensor([1]),), rustorch.tensor(5.0))
     tensor([0., 5.])
     """
-    return index_put_(creation.clone(input), indices, values, accumulate)
+    return _put("index_put_", input, _tensor_index("index_put_", input, indices), values, accumulate, None)
 
 
 # gather / scatter ---------------------------------------------------------------------
@@ -351,11 +434,18 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     d = wrap_dim("gather", dim, input.ndim)
     _check_gather_shapes("gather", input, d, index)
     _check_bounds("gather", index, _size(input, d), d)
+    recording = _recording("gather", out, (input,))
     out = prepare_out("gather", out, index._shape, input.dtype, device)
     if out.numel():
         input._storage.backend.gather(_as_1d(input), d, _as_1d(index), _as_1d(out))
     out._bump_version()
+    if recording:
+        record("GatherBackward0", _gather_backward, (input,), out, (input._shape, d, index))
     return out
+
+
+def _gather_backward(node, grad, shape, d, index):
+    return scatter_add(_zeros(shape, grad), d, index, grad)
 
 
 def _scatter_into(op, input, dim, index, src, reduce):
@@ -388,19 +478,42 @@ def _src_or_value(op, src, value):
     return value if src is None else src
 
 
+def _scatter(op, input, dim, index, src, value, reduce, out):
+    if reduce not in (None, "add", "multiply"):
+        raise InvalidArgumentError(f"{op}(): reduce argument must be either add or multiply, got {reduce!r}")
+    src = _src_or_value(op, src, value)
+    x, recording = _target(op, input, out, (input, src))
+    _scatter_into(op, x, dim, index, src, reduce)
+    if recording:
+        if reduce is not None:
+            record("NotImplemented", _scatter_with_reduce_backward, (input, src), x)
+        else:
+            name = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
+            record(name, _scatter_backward, (input, src), x, (wrap_dim(op, dim, x.ndim), index))
+    return x
+
+
+def _scatter_backward(node, grad, d, index):
+    need_self, need_src = node.needs_input_grad
+    grad_self = scatter(grad, d, index, value=0) if need_self else None
+    return grad_self, (gather(grad, d, index) if need_src else None)
+
+
+def _scatter_with_reduce_backward(node, grad):
+    raise AutogradError("the derivative for scatter with reduce= is not implemented (as in torch); use scatter_reduce")
+
+
 def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
     """Write ``src`` (a tensor, or a number ``value``) into ``input`` at ``index`` along ``dim``, in place.
 
-    reduce='add' or 'multiply' combines with the values already there.
+    reduce='add' or 'multiply' combines with the values already there (not differentiable, as in torch).
 
     >>> import rustorch
     >>> rustorch.zeros(2, 3).scatter_(1, rustorch.tensor([[2], [0]]), 1.0)
     tensor([[0., 0., 1.],
             [1., 0., 0.]])
     """
-    if reduce not in (None, "add", "multiply"):
-        raise InvalidArgumentError(f"scatter_(): reduce argument must be either add or multiply, got {reduce!r}")
-    return _scatter_into("scatter_", input, dim, index, _src_or_value("scatter_", src, value), reduce)
+    return _scatter("scatter_", input, dim, index, src, value, reduce, input)
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
@@ -410,7 +523,21 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     >>> rustorch.scatter(rustorch.zeros(3), 0, rustorch.tensor([1]), rustorch.tensor([5.0]))
     tensor([0., 5., 0.])
     """
-    return scatter_(_copy_of("scatter", input, out), dim, index, src, value=value, reduce=reduce)
+    return _scatter("scatter_", input, dim, index, src, value, reduce, out)
+
+
+def _scatter_add(input, dim, index, src, out):
+    check_tensor("scatter_add_", src, "src")
+    x, recording = _target("scatter_add_", input, out, (input, src))
+    _scatter_into("scatter_add_", x, dim, index, src, "add")
+    if recording:
+        record("ScatterAddBackward0", _scatter_add_backward, (input, src), x,
+               (wrap_dim("scatter_add_", dim, x.ndim), index))
+    return x
+
+
+def _scatter_add_backward(node, grad, d, index):
+    return grad, (gather(grad, d, index) if node.needs_input_grad[1] else None)
 
 
 def scatter_add_(input, dim, index, src):
@@ -420,8 +547,7 @@ def scatter_add_(input, dim, index, src):
     >>> rustorch.zeros(3).scatter_add_(0, rustorch.tensor([1, 1]), rustorch.tensor([2.0, 3.0]))
     tensor([0., 5., 0.])
     """
-    check_tensor("scatter_add_", src, "src")
-    return _scatter_into("scatter_add_", input, dim, index, src, "add")
+    return _scatter_add(input, dim, index, src, input)
 
 
 def scatter_add(input, dim, index, src, *, out=None):
@@ -431,7 +557,7 @@ def scatter_add(input, dim, index, src, *, out=None):
     >>> rustorch.scatter_add(rustorch.zeros(2), 0, rustorch.tensor([0, 0]), rustorch.ones(2))
     tensor([2., 0.])
     """
-    return scatter_add_(_copy_of("scatter_add", input, out), dim, index, src)
+    return _scatter_add(input, dim, index, src, out)
 
 
 _SCATTER_REDUCE = {"sum": "add", "mean": "add", "prod": "multiply", "amax": "amax", "amin": "amin"}
@@ -451,6 +577,75 @@ def _identity(reduce, dtype):
     return info.min if reduce == "amax" else info.max
 
 
+def _scatter_reduce(input, dim, index, src, reduce, include_self, out):
+    op = "scatter_reduce_"
+    if reduce not in _SCATTER_REDUCE:
+        raise InvalidArgumentError(
+            f"{op}(): reduce argument must be one of sum, prod, mean, amax, amin, got {reduce!r}")
+    if input.dtype.is_complex and reduce in ("amax", "amin"):
+        raise DTypeError(f"{op}(): {reduce} is not supported for complex dtype {input.dtype}")
+    check_tensor(op, src, "src")
+    x, recording = _target(op, input, out, (input, src))
+    if recording and input.dtype.is_complex:
+        raise AutogradError("scatter_reduce does not support automatic differentiation for outputs with complex dtype.")
+    # prod, amax and amin differentiate through the values: self's from before the write, src's, the result's
+    by_value = recording and reduce not in ("sum", "mean")
+    self_before = (creation.clone(input) if x is input else input) if by_value else None
+    written = _untracked(x)  # the steps below are not recorded: the node is recorded afterwards
+    if not include_self:
+        _scatter_into(op, written, dim, index, _identity(reduce, input.dtype), None)
+    _scatter_into(op, written, dim, index, src, _SCATTER_REDUCE[reduce])
+    d = wrap_dim(op, dim, x.ndim)
+    if reduce == "mean":
+        counts = _scatter_counts(written, d, index, include_self)
+        floor = not (input.dtype.is_floating_point or input.dtype.is_complex)
+        elementwise.div(written, counts, rounding_mode="floor" if floor else None, out=written)
+    if recording:
+        record("ScatterReduceBackward0", _scatter_reduce_backward, (input, src), x,
+               (d, index, reduce, include_self, self_before, src if by_value else None, x if by_value else None))
+    return x
+
+
+def _scatter_counts(like, d, index, include_self):
+    """How many values each position of a 'mean' scatter_reduce averages (at least 1), with like's shape and dtype."""
+    counts = creation.full(like._shape, 1 if include_self else 0, dtype=like.dtype, device=like.device)
+    _scatter_into("scatter_reduce_", counts, d, index, 1, "add")
+    return elementwise.clamp_min(counts, 1)
+
+
+def _scatter_reduce_backward(node, grad, d, index, reduce, include_self, self, src, result):
+    """torch's scatter_reduce_backward."""
+    E = elementwise
+    if reduce == "sum":
+        grad_self, grad_src = grad, gather(grad, d, index)
+    elif reduce == "mean":
+        counts = _scatter_counts(grad, d, index, include_self)
+        grad_self = E.div(grad, counts)
+        grad_src = E.div(gather(grad, d, index), gather(counts, d, index))
+    elif reduce == "prod":
+        # the products without each zero factor: self's and src's zeros are masked out separately
+        masked_self = where(E.eq(self, 0), 1, self)
+        grad_self = E.div(E.mul(grad, scatter_reduce(masked_self, d, index, src, "prod", include_self=include_self)),
+                          masked_self)
+        src_zero = E.eq(src, 0)
+        zeros_at = gather(scatter_add(creation.zeros_like(self), d, index, src_zero.to(self.dtype)), d, index)
+        single_zero = E.logical_and(src_zero, E.eq(zeros_at, 1))
+        without_zero = scatter_reduce(self, d, index, where(single_zero, 1, src), "prod", include_self=include_self)
+        grad_src = where(single_zero, gather(E.mul(grad, without_zero), d, index),
+                         E.div(gather(E.mul(grad, result), d, index), where(src_zero, 1, src)))
+    else:
+        # amax / amin: the gradient is shared evenly between the values equal to the result
+        value = gather(result, d, index)
+        self_is_result, src_is_result = E.eq(self, result), E.eq(src, value)
+        shares = scatter_add(self_is_result.to(grad.dtype), d, index, src_is_result.to(grad.dtype))
+        grad_shared = E.div(grad, shares)
+        grad_self = E.mul(self_is_result, grad_shared)
+        grad_src = E.mul(src_is_result, gather(grad_shared, d, index))
+    if not include_self:
+        grad_self = scatter(grad_self, d, index, value=0)
+    return grad_self, grad_src
+
+
 def scatter_reduce_(input, dim, index, src, reduce, *, include_self=True):
     """Reduce ``src`` into ``input`` at ``index`` along ``dim`` with 'sum', 'prod', 'mean', 'amax' or 'amin', in place.
 
@@ -462,21 +657,7 @@ def scatter_reduce_(input, dim, index, src, reduce, *, include_self=True):
     >>> x.scatter_reduce_(0, rustorch.tensor([0, 0]), rustorch.tensor([5.0, 9.0]), "amax")
     tensor([9., 2., 3.])
     """
-    if reduce not in _SCATTER_REDUCE:
-        raise InvalidArgumentError(f"scatter_reduce_(): reduce argument must be one of sum, prod, mean, amax, amin, got {reduce!r}")
-    if input.dtype.is_complex and reduce in ("amax", "amin"):
-        raise DTypeError(f"scatter_reduce_(): {reduce} is not supported for complex dtype {input.dtype}")
-    check_tensor("scatter_reduce_", src, "src")
-    if not include_self:
-        _scatter_into("scatter_reduce_", input, dim, index, _identity(reduce, input.dtype), None)
-    _scatter_into("scatter_reduce_", input, dim, index, src, _SCATTER_REDUCE[reduce])
-    if reduce == "mean":
-        counts = creation.full(input._shape, 1 if include_self else 0, dtype=input.dtype, device=input.device)
-        _scatter_into("scatter_reduce_", counts, dim, index, 1, "add")
-        counts = elementwise.clamp_min(counts, 1)
-        floor = not (input.dtype.is_floating_point or input.dtype.is_complex)
-        elementwise.div(input, counts, rounding_mode="floor" if floor else None, out=input)
-    return input
+    return _scatter_reduce(input, dim, index, src, reduce, include_self, input)
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
@@ -487,7 +668,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     ...                         include_self=False)
     tensor([0., 3.])
     """
-    return scatter_reduce_(_copy_of("scatter_reduce", input, out), dim, index, src, reduce, include_self=include_self)
+    return _scatter_reduce(input, dim, index, src, reduce, include_self, out)
 
 
 # index_select / index_add / index_copy / index_fill ---------------------------------------
@@ -529,9 +710,22 @@ def index_select(input, dim, index, *, out=None):
     d, idx = _check_vector_index("index_select", input, dim, index)
     if input.ndim == 0 and idx.numel() != 1:
         raise ShapeError(f"index_select(): index to a 0-d tensor can have only 1 value, got {idx.numel()}")
+    recording = _recording("index_select", out, (input,))
     data, shape = input._storage.backend.index_get(_as_1d(input), _along(d, idx))
-    result = _from_buffer(input, data, shape if input.ndim else (), input.dtype)
-    return write_out("index_select", result, out)
+    result = write_out("index_select", _from_buffer(input, data, shape if input.ndim else (), input.dtype), out)
+    if recording:
+        record("IndexSelectBackward0", _index_select_backward, (input,), result, (input._shape, d, idx))
+    return result
+
+
+def _index_select_backward(node, grad, shape, d, idx):
+    return index_add(_zeros(shape, grad), d, idx, grad)
+
+
+def _selected_slices(grad, d, idx, shape):
+    """grad's slices along ``d`` at ``idx``, shaped as a source of ``shape`` (which is 0-d or (1,) for a 0-d grad)."""
+    g = index_select(grad, d, idx)
+    return g if g._shape == shape else views.reshape(g, shape)
 
 
 def _check_source(op, input, d, idx, source):
@@ -546,6 +740,25 @@ def _check_source(op, input, d, idx, source):
         raise ShapeError(f"{op}(): source of shape {list(source._shape)} does not match the expected shape {expected}")
 
 
+def _index_add(input, dim, index, source, alpha, out):
+    d, idx = _check_vector_index("index_add_", input, dim, index)
+    _check_source("index_add_", input, d, idx, source)
+    x, recording = _target("index_add_", input, out, (input, source))
+    alpha = _number_for(input.dtype, alpha)
+    _put_along(x, d, idx, source if alpha == 1 else elementwise.mul(_untracked(source), alpha), True)
+    if recording:
+        record("IndexAddBackward0", _index_add_backward, (input, source), x, (d, idx, alpha, source._shape))
+    return x
+
+
+def _index_add_backward(node, grad, d, idx, alpha, source_shape):
+    if not node.needs_input_grad[1]:
+        return grad, None
+    grad_source = _selected_slices(grad, d, idx, source_shape)
+    # torch multiplies by alpha itself, not its conjugate
+    return grad, (grad_source if alpha == 1 else elementwise.mul(grad_source, alpha))
+
+
 def index_add_(input, dim, index, source, *, alpha=1):
     """input[..., index[i], ...] += alpha * source[..., i, ...] along ``dim`` (repeats accumulate), in place.
 
@@ -553,11 +766,7 @@ def index_add_(input, dim, index, source, *, alpha=1):
     >>> rustorch.zeros(3).index_add_(0, rustorch.tensor([0, 0, 2]), rustorch.tensor([1.0, 2.0, 3.0]))
     tensor([3., 0., 3.])
     """
-    d, idx = _check_vector_index("index_add_", input, dim, index)
-    _check_source("index_add_", input, d, idx, source)
-    if alpha != 1:
-        source = elementwise.mul(source, _number_for(input.dtype, alpha))
-    return _put_along(input, d, idx, source, True)
+    return _index_add(input, dim, index, source, alpha, input)
 
 
 def index_add(input, dim, index, source, *, alpha=1, out=None):
@@ -567,7 +776,23 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     >>> rustorch.index_add(rustorch.ones(2), 0, rustorch.tensor([1]), rustorch.tensor([2.0]), alpha=3)
     tensor([1., 7.])
     """
-    return index_add_(_copy_of("index_add", input, out), dim, index, source, alpha=alpha)
+    return _index_add(input, dim, index, source, alpha, out)
+
+
+def _index_copy(input, dim, index, source, out):
+    d, idx = _check_vector_index("index_copy_", input, dim, index)
+    _check_source("index_copy_", input, d, idx, source)
+    x, recording = _target("index_copy_", input, out, (input, source))
+    _put_along(x, d, idx, source, False)
+    if recording:
+        record("IndexCopyBackward0", _index_copy_backward, (input, source), x, (d, idx, source._shape))
+    return x
+
+
+def _index_copy_backward(node, grad, d, idx, source_shape):
+    need_self, need_source = node.needs_input_grad
+    grad_self = index_fill(grad, d, idx, 0) if need_self else None
+    return grad_self, (_selected_slices(grad, d, idx, source_shape) if need_source else None)
 
 
 def index_copy_(input, dim, index, source):
@@ -577,9 +802,7 @@ def index_copy_(input, dim, index, source):
     >>> rustorch.zeros(3).index_copy_(0, rustorch.tensor([2, 0]), rustorch.tensor([1.0, 2.0]))
     tensor([2., 0., 1.])
     """
-    d, idx = _check_vector_index("index_copy_", input, dim, index)
-    _check_source("index_copy_", input, d, idx, source)
-    return _put_along(input, d, idx, source, False)
+    return _index_copy(input, dim, index, source, input)
 
 
 def index_copy(input, dim, index, source, *, out=None):
@@ -589,7 +812,7 @@ def index_copy(input, dim, index, source, *, out=None):
     >>> rustorch.index_copy(rustorch.zeros(2), 0, rustorch.tensor([1]), rustorch.tensor([4.0]))
     tensor([0., 4.])
     """
-    return index_copy_(_copy_of("index_copy", input, out), dim, index, source)
+    return _index_copy(input, dim, index, source, out)
 
 
 def _scalar_value(op, value):
@@ -601,6 +824,24 @@ def _scalar_value(op, value):
     return as_number(op, value)
 
 
+def _index_fill(input, dim, index, value, out):
+    d, idx = _check_vector_index("index_fill_", input, dim, index, negative=True)
+    number = _number_for(input.dtype, _scalar_value("index_fill_", value))
+    value = value if isinstance(value, Tensor) else None
+    x, recording = _target("index_fill_", input, out, (input, value))
+    _put_along(x, d, idx, number, False)
+    if recording:
+        record("IndexFillBackward0" if value is None else "IndexFillBackward1", _index_fill_backward, (input, value), x,
+               (d, idx))
+    return x
+
+
+def _index_fill_backward(node, grad, d, idx):
+    grad_self = index_fill(grad, d, idx, 0)
+    # the value gets the gradient of every filled position (once each, however often idx names it)
+    return grad_self, (elementwise.sub(grad, grad_self).sum() if node.needs_input_grad[1] else None)
+
+
 def index_fill_(input, dim, index, value):
     """Fill the slices of ``input`` along ``dim`` at ``index`` (negative positions allowed) with ``value``, in place.
 
@@ -609,9 +850,7 @@ def index_fill_(input, dim, index, value):
     tensor([[7., 0., 7.],
             [7., 0., 7.]])
     """
-    d, idx = _check_vector_index("index_fill_", input, dim, index, negative=True)
-    value = _number_for(input.dtype, _scalar_value("index_fill_", value))
-    return _put_along(input, d, idx, value, False)
+    return _index_fill(input, dim, index, value, input)
 
 
 def index_fill(input, dim, index, value):
@@ -621,7 +860,7 @@ def index_fill(input, dim, index, value):
     >>> rustorch.index_fill(rustorch.zeros(3), 0, rustorch.tensor([1]), 2.5)
     tensor([0.0000, 2.5000, 0.0000])
     """
-    return index_fill_(creation.clone(input), dim, index, value)
+    return _index_fill(input, dim, index, value, None)
 
 
 # masks ------------------------------------------------------------------------------
@@ -643,9 +882,13 @@ def masked_fill_(input, mask, value):
     _check_mask("masked_fill_", input, mask)
     if broadcast_shapes("masked_fill_", input._shape, mask._shape) != input._shape:
         raise ShapeError(f"masked_fill_(): mask of shape {list(mask._shape)} can't be broadcast to input {list(input._shape)}")
-    value = _number_for(input.dtype, _scalar_value("masked_fill_", value))
-    input._storage.backend.where(mask, value, input, input)
+    number = _number_for(input.dtype, _scalar_value("masked_fill_", value))
+    value = value if isinstance(value, Tensor) else None
+    recording = check_inplace("masked_fill_", input, (input, value))
+    input._storage.backend.where(mask, number, input, input)
     input._bump_version()
+    if recording:
+        _record_masked_fill(input, value, input, mask)
     return input
 
 
@@ -658,10 +901,24 @@ def masked_fill(input, mask, value):
     """
     _check_mask("masked_fill", input, mask)
     shape = broadcast_shapes("masked_fill", input._shape, mask._shape)
-    value = _number_for(input.dtype, _scalar_value("masked_fill", value))
+    number = _number_for(input.dtype, _scalar_value("masked_fill", value))
     out = empty_tensor(shape, input.dtype, input.device)
-    input._storage.backend.where(mask, value, input, out)
+    input._storage.backend.where(mask, number, input, out)
+    value = value if isinstance(value, Tensor) else None
+    if STATE.enabled and (input.requires_grad or value is not None and value.requires_grad):
+        _record_masked_fill(input, value, out, mask)
     return out
+
+
+def _record_masked_fill(input, value, out, mask):
+    record("MaskedFillBackward0" if value is None else "MaskedFillBackward1", _masked_fill_backward, (input, value),
+           out, (mask,))
+
+
+def _masked_fill_backward(node, grad, mask):
+    need_self, need_value = node.needs_input_grad
+    grad_self = where(mask, 0, grad) if need_self else None
+    return grad_self, (where(mask, grad, 0).sum() if need_value else None)
 
 
 def masked_select(input, mask, *, out=None):
@@ -673,8 +930,60 @@ def masked_select(input, mask, *, out=None):
     """
     _check_mask("masked_select", input, mask)
     shape = broadcast_shapes("masked_select", input._shape, mask._shape)
-    data, result_shape = input._storage.backend.index_get(views.expand(input, shape), (views.expand(mask, shape),))
-    return write_out("masked_select", _from_buffer(input, data, result_shape, input.dtype), out)
+    recording = _recording("masked_select", out, (input,))
+    data, result_shape = input._storage.backend.index_get(views.expand(_untracked(input), shape),
+                                                          (views.expand(mask, shape),))
+    result = write_out("masked_select", _from_buffer(input, data, result_shape, input.dtype), out)
+    if recording:
+        record("MaskedSelectBackward0", _masked_select_backward, (input,), result, (shape, mask))
+    return result
+
+
+def _masked_select_backward(node, grad, shape, mask):
+    # the gradient has the broadcast shape; the engine sums it down to input's
+    result = _zeros(shape, grad)
+    return _masked_scatter_into("masked_scatter_", result, mask, grad, result)
+
+
+def _masked_scatter_into(op, input, mask, source, out):
+    """Checks, then ``out`` (input in place, or a copy of input broadcast with mask) with source written at mask."""
+    _check_mask(op, input, mask)
+    check_tensor(op, source, "source")
+    check_same_device(op, input, source)
+    if source.dtype is not input.dtype:
+        raise DTypeError(
+            f"{op}(): expected self and source to have the same dtype, got {input.dtype} and {source.dtype}")
+    if out is input:
+        if broadcast_shapes(op, input._shape, mask._shape) != input._shape:
+            raise ShapeError(
+                f"{op}(): mask of shape {list(mask._shape)} can't be broadcast to input {list(input._shape)}")
+        recording = check_inplace(op, input, (input, source))
+    else:
+        shape = broadcast_shapes(op, input._shape, mask._shape)
+        out = creation.clone(views.expand(_untracked(input), shape))
+        recording = needs_grad(input, source)
+    mask = views.expand(mask, out._shape)
+    n = _count_true(mask)
+    if source.numel() < n:
+        raise ShapeError(f"{op}(): source has {source.numel()} elements, fewer than the {n} True values of the mask")
+    values = views.narrow(views.reshape(_untracked(source), (-1,)), 0, 0, n)
+    out._storage.backend.index_put_(out, (mask,), values, False)
+    out._bump_version()
+    if recording:
+        record("MaskedScatterBackward0", _masked_scatter_backward, (input, source), out, (mask, source._shape))
+    return out
+
+
+def _masked_scatter_backward(node, grad, mask, source_shape):
+    need_self, need_source = node.needs_input_grad
+    grad_self = where(mask, 0, grad) if need_self else None
+    grad_source = None
+    if need_source:
+        # source's first n elements went to the n True positions, in order; the rest were unused
+        selected = masked_select(grad, mask)
+        grad_source = _zeros(source_shape, grad)
+        creation.copy_(views.narrow(views.reshape(grad_source, (-1,)), 0, 0, selected.numel()), selected)
+    return grad_self, grad_source
 
 
 def masked_scatter_(input, mask, source):
@@ -684,21 +993,7 @@ def masked_scatter_(input, mask, source):
     >>> rustorch.zeros(3).masked_scatter_(rustorch.tensor([True, False, True]), rustorch.tensor([1.0, 2.0]))
     tensor([1., 0., 2.])
     """
-    _check_mask("masked_scatter_", input, mask)
-    check_tensor("masked_scatter_", source, "source")
-    check_same_device("masked_scatter_", input, source)
-    if source.dtype is not input.dtype:
-        raise DTypeError(f"masked_scatter_(): expected self and source to have the same dtype, got {input.dtype} and {source.dtype}")
-    if broadcast_shapes("masked_scatter_", input._shape, mask._shape) != input._shape:
-        raise ShapeError(f"masked_scatter_(): mask of shape {list(mask._shape)} can't be broadcast to input {list(input._shape)}")
-    mask = views.expand(mask, input._shape)
-    n = _count_true(mask)
-    if source.numel() < n:
-        raise ShapeError(f"masked_scatter_(): source has {source.numel()} elements, fewer than the {n} True values of the mask")
-    values = views.narrow(views.reshape(source, (-1,)), 0, 0, n)
-    input._storage.backend.index_put_(input, (mask,), values, False)
-    input._bump_version()
-    return input
+    return _masked_scatter_into("masked_scatter_", input, mask, source, input)
 
 
 def masked_scatter(input, mask, source):
@@ -708,9 +1003,7 @@ def masked_scatter(input, mask, source):
     >>> rustorch.masked_scatter(rustorch.zeros(2), rustorch.tensor([False, True]), rustorch.tensor([5.0]))
     tensor([0., 5.])
     """
-    _check_mask("masked_scatter", input, mask)
-    shape = broadcast_shapes("masked_scatter", input._shape, mask._shape)
-    return masked_scatter_(creation.clone(views.expand(input, shape)), mask, source)
+    return _masked_scatter_into("masked_scatter", input, mask, source, None)
 
 
 def where(condition, input=None, other=None, *, out=None):
@@ -735,10 +1028,22 @@ def where(condition, input=None, other=None, *, out=None):
     tensors = [condition] + [x for x in operands if isinstance(x, Tensor)]
     device = check_same_device("where", *tensors)
     shape = broadcast_shapes("where", *(t._shape for t in tensors))
+    if out is None:
+        recording = STATE.enabled and (isinstance(input, Tensor) and input.requires_grad
+                                       or isinstance(other, Tensor) and other.requires_grad)
+    else:
+        recording = check_inplace("where", out, (input, other))
     out = prepare_out("where", out, shape, _dtype.result_type(*operands), device)
     out._storage.backend.where(condition, operands[0], operands[1], out)
     out._bump_version()
+    if recording:
+        record("WhereBackward0", _where_backward, (input, other), out, (condition,))
     return out
+
+
+def _where_backward(node, grad, condition):
+    need_input, need_other = node.needs_input_grad
+    return (where(condition, grad, 0) if need_input else None), (where(condition, 0, grad) if need_other else None)
 
 
 def _tensor_where(self, condition, y):
@@ -790,10 +1095,21 @@ def take(input, index):
     check_tensor("take", input)
     _check_index_dtype("take", index, (_dtype.int64,))
     check_same_device("take", input, index)
-    flat = views.reshape(input, (-1,))
+    flat = views.reshape(_untracked(input), (-1,))
     _check_bounds("take", index, flat.numel(), 0, negative=True)
     data, _ = input._storage.backend.index_get(flat, (index,))
-    return _from_buffer(input, data, index._shape, input.dtype)
+    result = _from_buffer(input, data, index._shape, input.dtype)
+    if STATE.enabled and input.requires_grad:
+        record("TakeBackward0", _take_backward, (input,), result, (input._shape, index))
+    return result
+
+
+def _take_backward(node, grad, shape, index):
+    result = _zeros(shape, grad)
+    # written through a flat view of result, so that (under create_graph) result records the write
+    flat = views.reshape(result, (-1,))
+    _put("index_put_", flat, (_as_1d(index),), grad, True, flat)
+    return result
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):
@@ -847,13 +1163,23 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
         raise DTypeError(f"sort(): sort does not support complex dtypes, got {input.dtype}")
     d = wrap_dim("sort", dim, input.ndim)
     values, indices = (None, None) if out is None else out
+    recording = _recording("sort", values, (input,))
     values = prepare_out("sort", values, input._shape, input.dtype, input.device)
     indices = prepare_out("sort", indices, input._shape, _dtype.int64, input.device)
     if input.numel():
         input._storage.backend.sort(_as_1d(input), d, descending, stable, _as_1d(values), _as_1d(indices))
     values._bump_version()
     indices._bump_version()
+    if recording:
+        record("SortBackward0", _selection_backward, (input,), values, (input._shape, d, indices, True))
     return sort_result(values, indices)
+
+
+def _selection_backward(node, grad, shape, d, indices, keepdim):
+    """The gradient of values picked along ``d`` at ``indices`` (sort, topk, kthvalue): grad put back there."""
+    if not keepdim:
+        grad, indices = views.unsqueeze(grad, d), views.unsqueeze(indices, d)
+    return scatter(_zeros(shape, grad), d, indices, grad)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -863,7 +1189,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     >>> rustorch.argsort(rustorch.tensor([3.0, 1.0, 2.0]))
     tensor([1, 2, 0])
     """
-    return sort(input, dim, descending, stable).indices
+    return sort(_untracked(input), dim, descending, stable).indices
 
 
 def msort(input, *, out=None):
@@ -874,6 +1200,8 @@ def msort(input, *, out=None):
     tensor([[1, 1],
             [2, 3]])
     """
+    if out is not None:
+        check_inplace("msort", out, (input,))
     return write_out("msort", sort(input, 0).values, out)
 
 
@@ -890,11 +1218,14 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     d = wrap_dim("topk", dim, input.ndim)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= _size(input, d):
         raise ValueOutOfRangeError(f"topk(): selected index k ({k}) out of range for dimension {d} of size {_size(input, d)}")
-    s = sort(input, d, descending=largest, stable=True)
+    recording = _recording("topk", None if out is None else out[0], (input,))
+    s = sort(_untracked(input), d, descending=largest, stable=True)
     values, indices = (s.values, s.indices) if input.ndim == 0 else (
-        creation.contiguous(views.narrow(s.values, d, 0, k)), creation.contiguous(views.narrow(s.indices, d, 0, k)))
+        creation.clone(views.narrow(s.values, d, 0, k)), creation.clone(views.narrow(s.indices, d, 0, k)))
     if out is not None:
         values, indices = write_out("topk", values, out[0]), write_out("topk", indices, out[1])
+    if recording:
+        record("TopkBackward0", _selection_backward, (input,), values, (input._shape, d, indices, True))
     return topk_result(values, indices)
 
 
@@ -909,16 +1240,20 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     d = wrap_dim("kthvalue", dim, input.ndim)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= _size(input, d):
         raise ValueOutOfRangeError(f"kthvalue(): selected number k ({k}) out of range for dimension {d} of size {_size(input, d)}")
-    s = sort(input, d, stable=True)
+    recording = _recording("kthvalue", None if out is None else out[0], (input,))
+    s = sort(_untracked(input), d, stable=True)
     if input.ndim == 0:
         values, indices = s
     else:
         values, indices = views.select(s.values, d, k - 1), views.select(s.indices, d, k - 1)
         if keepdim:
             values, indices = views.unsqueeze(values, d), views.unsqueeze(indices, d)
-        values, indices = creation.contiguous(values), creation.contiguous(indices)
+        values, indices = creation.clone(values), creation.clone(indices)
     if out is not None:
         values, indices = write_out("kthvalue", values, out[0]), write_out("kthvalue", indices, out[1])
+    if recording:
+        record("KthvalueBackward0", _selection_backward, (input,), values,
+               (input._shape, d, indices, keepdim or input.ndim == 0))
     return kthvalue_result(values, indices)
 
 
@@ -932,10 +1267,17 @@ def _triangle(op, input, diagonal, out, lower, inplace=False):
     offsets = elementwise.sub(creation.arange(cols, device=input.device),
                               views.unsqueeze(creation.arange(rows, device=input.device), 1))
     keep = elementwise.le(offsets, diagonal) if lower else elementwise.ge(offsets, diagonal)
+    recording = _recording(op, out, (input,))
     out = prepare_out(op, out, input._shape, input.dtype, input.device, inplace)
     out._storage.backend.where(keep, input, _number_for(input.dtype, 0), out)
     out._bump_version()
+    if recording:
+        record("TrilBackward0" if lower else "TriuBackward0", _triangle_backward, (input,), out, (diagonal, lower))
     return out
+
+
+def _triangle_backward(node, grad, diagonal, lower):
+    return _triangle("tril" if lower else "triu", grad, diagonal, None, lower)
 
 
 def tril(input, diagonal=0, *, out=None):
@@ -980,15 +1322,31 @@ def diag(input, diagonal=0, *, out=None):
             [0, 0, 0]])
     """
     check_tensor("diag", input)
-    if input.ndim == 2:
-        return write_out("diag", creation.clone(views.diagonal(input, diagonal)), out)
-    if input.ndim != 1:
+    if input.ndim not in (1, 2):
         raise ShapeError(f"diag(): supports 1D or 2D tensors, got {input.ndim}D")
+    recording = _recording("diag", out, (input,))
+    if input.ndim == 2:
+        out = write_out("diag", creation.clone(views.diagonal(_untracked(input), diagonal)), out)
+        if recording:
+            record("DiagonalBackward0_copy", _diagonal_backward, (input,), out, (input._shape, diagonal))
+        return out
     n = input._shape[0] + abs(diagonal)
     out = prepare_out("diag", out, (n, n), input.dtype, input.device)
     creation.fill_(out, 0)
-    creation.copy_(views.diagonal(out, diagonal), input)
+    creation.copy_(views.diagonal(out, diagonal), _untracked(input))
+    if recording:
+        record("DiagEmbedBackward0", _diag_embed_backward, (input,), out, (diagonal, 0, 1))
     return out
+
+
+def _diagonal_backward(node, grad, shape, diagonal):
+    result = _zeros(shape, grad)
+    creation.copy_(views.diagonal(result, diagonal), grad)
+    return result
+
+
+def _diag_embed_backward(node, grad, offset, dim1, dim2):
+    return views.diagonal(grad, offset, dim1, dim2)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
@@ -1011,7 +1369,9 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     for pos in sorted((a, b)):
         shape.insert(pos, n)
     result = creation.zeros(shape, dtype=input.dtype, device=input.device)
-    creation.copy_(views.diagonal(result, offset, a, b), input)
+    creation.copy_(views.diagonal(result, offset, a, b), _untracked(input))
+    if STATE.enabled and input.requires_grad:
+        record("DiagEmbedBackward0", _diag_embed_backward, (input,), result, (offset, a, b))
     return result
 
 
@@ -1029,8 +1389,15 @@ def trace(input):
         raise DTypeError("trace(): not implemented for bool tensors")
     dtype = input.dtype if input.dtype.is_floating_point or input.dtype.is_complex else _dtype.int64
     out = empty_tensor((1,), dtype, input.device)
-    input._storage.backend.reduce("sum", views.diagonal(input), (0,), out)
-    return view_of(out, (), (), 0)
+    input._storage.backend.reduce("sum", views.diagonal(_untracked(input)), (0,), out)
+    result = _make(out._storage, (), (), 0, dtype)  # not a view: out is ours alone
+    if STATE.enabled and input.requires_grad:
+        record("TraceBackward0", _trace_backward, (input,), result, (input._shape,))
+    return result
+
+
+def _trace_backward(node, grad, shape):
+    return elementwise.mul(creation.eye(*shape, dtype=grad.dtype, device=grad.device), grad)
 
 
 __all__ = [
