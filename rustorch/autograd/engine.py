@@ -49,7 +49,9 @@ def _root_grads(op, outputs, grads, create_graph):
                 raise AutogradError(f"{op}(): For complex Tensors, both grad_output and output are required to have the "
                                  f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] "
                                  f"has a dtype of {out.dtype}.")
-            if not create_graph:
+            if g.dtype is not out.dtype:
+                g = g.to(out.dtype)  # torch casts a gradient to its output's dtype
+            elif not create_graph:
                 g = _make(g._storage, g._shape, g._stride, g._offset, g.dtype, g)  # an alias, so it is never kept as .grad
         result.append(g)
     return result

@@ -421,7 +421,7 @@ class CPUBackend(Backend):
             batch = oa.shape[:-2]
             if ba.ndim == 2 and aa.flags.c_contiguous:
                 # (..., M, K) @ (K, N) is one GEMM over the stacked rows
-                _blas.gemm(aa.reshape(1, -1, k), ba[None], oa.reshape(1, -1, n))
+                _blas.gemm(aa.reshape(1, -1, k), self._as_batched(ba, (), k, n), oa.reshape(1, -1, n))
                 return
             a3 = self._as_batched(aa, batch, m, k)
             b3 = self._as_batched(ba, batch, k, n)

@@ -11,12 +11,14 @@ the arithmetic.
 tensor([3., 7.])
 """
 from .. import _dtype
+from ..autograd.grad_mode import STATE, no_grad
+from ..autograd.graph import check_inplace, needs_grad, record
 from ..errors import DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
-from ..tensor import contiguous_strides, numel_of, view_of
+from ..tensor import _make, contiguous_strides, numel_of, view_of
 from ._common import Tensor, broadcast_shapes, check_same_device, check_tensor, empty_tensor, wrap_dim, write_out
 from .elementwise import add, conj, mul
 from .reduction import sum as _sum
-from .views import permute, reshape
+from .views import _embed, diagonal, expand, permute, reshape, squeeze, transpose, unsqueeze
 
 
 # helpers -------------------------------------------------------------------------------------
@@ -40,16 +42,20 @@ def _check_ndim(op, t, ndim, name):
 
 
 def _reshaped(t, shape):
-    """A view of the fresh, contiguous ``t`` with ``shape`` (same number of elements)."""
+    """The fresh, contiguous ``t`` with ``shape`` (same number of elements), as a tensor of its own: nobody else
+    holds ``t``, so the result need not be a view (torch's _unsafe_view)."""
     shape = tuple(shape)
-    return view_of(t, shape, contiguous_strides(shape), t._offset)
+    return _make(t._storage, shape, contiguous_strides(shape), t._offset, t.dtype)
 
 
-def _emit(op, result, out):
-    """``result``, or ``out`` (same dtype required, as torch) resized and holding it."""
+def _emit(op, result, out, inputs=()):
+    """``result``, or ``out`` (same dtype required, as torch) resized and holding it.
+
+    out= is not differentiable: as torch, it is an error when one of ``inputs`` (or out) requires grad."""
     if out is None:
         return result
     check_tensor(op, out, "out")
+    check_inplace(op, out, inputs)
     if out.dtype is not result.dtype:
         raise DTypeError(f"{op}(): expected out tensor to have dtype {result.dtype}, but got {out.dtype} instead")
     return write_out(op, result, out)
@@ -68,6 +74,69 @@ def _matmul(a, b):
         else:
             backend.matmul(a, b, result)
     return result
+
+
+# gradients -----------------------------------------------------------------------------------
+def _record_product(name, a, b, result):
+    """Record ``result = matmul(a, b)`` (torch's rank rules); each operand is kept only if the other needs a grad."""
+    record(name, _product_backward, (a, b), result,
+           (a.ndim, b.ndim, a if b.requires_grad else None, b if a.requires_grad else None))
+
+
+def _product_backward(node, grad, da, db, a, b):
+    return _product_grads(grad, a, b, da, db, *node.needs_input_grad)
+
+
+def _mH(t):
+    # the conjugate transpose of the last two dims; for real t a view the GEMM reads transposed, without a copy
+    return conj(transpose(t, -2, -1))
+
+
+def _gemm(x, y):
+    """x @ y (both at least 2-D) in a formula: the recorded op under create_graph, else the GEMM on the views."""
+    return matmul(x, y) if STATE.enabled else _matmul(x, y)
+
+
+def _product_grads(grad, a, b, da, db, need_a, need_b):
+    """The gradients of matmul(a, b) for a da-D ``a`` and a db-D ``b``: grad @ b^H and a^H @ grad.
+
+    ``a`` is only read (may be None) when ``need_b``, ``b`` when ``need_a``. Gradients over broadcast batch dims
+    are returned unsummed: the engine sums them back to the operand's shape."""
+    if da == 1 and db == 1:  # dot: grad is 0-d
+        return (mul(grad, conj(b)) if need_a else None), (mul(grad, conj(a)) if need_b else None)
+    # a 1-D operand is the row (a) or column (b) matrix matmul made of it; grad gets that dim back
+    if da == 1:
+        grad = unsqueeze(grad, -2)
+        a = unsqueeze(a, 0) if need_b else None
+    if db == 1:
+        grad = unsqueeze(grad, -1)
+        b = unsqueeze(b, -1) if need_a else None
+    grad_a = grad_b = None
+    if need_a:
+        grad_a = _gemm(grad, _mH(b))
+        if da == 1:
+            grad_a = squeeze(grad_a, -2)
+    if need_b:
+        if db <= 2 and a.ndim > 2:
+            # every batch of a meets the same matrix b: one GEMM over the stacked rows, no batch of grads to sum
+            k, n = a._shape[-1], grad._shape[-1]
+            grad_b = _gemm(_mH(reshape(a, (numel_of(a._shape[:-1]), k))), reshape(grad, (numel_of(grad._shape[:-1]), n)))
+        else:
+            grad_b = _gemm(_mH(a), grad)
+        if db == 1:
+            grad_b = squeeze(grad_b, -1)
+    return grad_a, grad_b
+
+
+def _product_name(da, db):
+    # torch's node for the product a matmul of these ranks runs (it may wrap it in views)
+    if da == 1 and db == 1:
+        return "DotBackward0"
+    if db == 1 or (da == 1 and db > 2):
+        return "MvBackward0"
+    if db == 2 or da == 1:
+        return "MmBackward0"
+    return "BmmBackward0"
 
 
 # matrix products -----------------------------------------------------------------------------
@@ -90,8 +159,13 @@ def matmul(input, other, *, out=None):
         raise ShapeError(f"matmul(): shapes {list(input._shape)} and {list(other._shape)} cannot be multiplied "
                          f"({a._shape[-2]}x{a._shape[-1]} and {b._shape[-2]}x{b._shape[-1]})")
     result = _matmul(a, b)
-    shape = result._shape[:-2] + result._shape[-2:-1] * (da > 1) + result._shape[-1:] * (db > 1)
-    return _emit("matmul", _reshaped(result, shape), out)
+    if da == 1 or db == 1:
+        result = _reshaped(result, result._shape[:-2] + result._shape[-2:-1] * (da > 1) + result._shape[-1:] * (db > 1))
+    if out is not None:
+        return _emit("matmul", result, out, (input, other))
+    if STATE.enabled and (input.requires_grad or other.requires_grad):
+        _record_product(_product_name(da, db), input, other, result)
+    return result
 
 
 def mm(input, mat2, *, out=None):
@@ -108,7 +182,12 @@ def mm(input, mat2, *, out=None):
     if input._shape[1] != mat2._shape[0]:
         raise ShapeError(f"mm(): mat1 and mat2 shapes cannot be multiplied ({input._shape[0]}x{input._shape[1]} and "
                          f"{mat2._shape[0]}x{mat2._shape[1]})")
-    return _emit("mm", _matmul(input, mat2), out)
+    result = _matmul(input, mat2)
+    if out is not None:
+        return _emit("mm", result, out, (input, mat2))
+    if STATE.enabled and (input.requires_grad or mat2.requires_grad):
+        _record_product("MmBackward0", input, mat2, result)
+    return result
 
 
 def bmm(input, mat2, *, out=None):
@@ -126,7 +205,12 @@ def bmm(input, mat2, *, out=None):
     if list(mat2._shape[:2]) != expected:
         raise ShapeError(f"bmm(): Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
                          f"{list(mat2._shape[:2])} (batch1 {list(input._shape)}, batch2 {list(mat2._shape)})")
-    return _emit("bmm", _matmul(input, mat2), out)
+    result = _matmul(input, mat2)
+    if out is not None:
+        return _emit("bmm", result, out, (input, mat2))
+    if STATE.enabled and (input.requires_grad or mat2.requires_grad):
+        _record_product("BmmBackward0", input, mat2, result)
+    return result
 
 
 def mv(input, vec, *, out=None):
@@ -171,7 +255,18 @@ def vdot(input, other, *, out=None):
     tensor(1.+0.j)
     """
     _check_operands("vdot", input, other)
+    if out is None and STATE.enabled and (input.requires_grad or other.requires_grad):
+        with no_grad():
+            result = dot(conj(input), other)
+        record("VdotBackward0", _vdot_backward, (input, other), result,
+               (input if other.requires_grad else None, other if input.requires_grad else None))
+        return result
     return dot(conj(input), other, out=out)
+
+
+def _vdot_backward(node, grad, a, b):
+    need_a, need_b = node.needs_input_grad
+    return (mul(conj(grad), b) if need_a else None), (mul(grad, a) if need_b else None)
 
 
 def inner(input, other, *, out=None):
@@ -202,8 +297,7 @@ def outer(input, vec2, *, out=None):
     for name, t in (("self", input), ("vec2", vec2)):
         if t.ndim != 1:
             raise ShapeError(f"outer(): Expected 1-D argument {name}, but got {t.ndim}-D (shape {list(t._shape)})")
-    column = view_of(input, input._shape + (1,), input._stride + (0,), input._offset)
-    return mul(column, vec2, out=out)
+    return mul(reshape(input, (input._shape[0], 1)), vec2, out=out)
 
 
 ger = outer
@@ -227,7 +321,6 @@ def chain_matmul(*matrices, out=None):
 
 # fused forms: beta * input + alpha * product ---------------------------------------------
 def _scaled_sum(op, input, product, beta, alpha, out):
-    check_tensor(op, input)
     if input.dtype is not product.dtype:
         raise DTypeError(f"{op}(): self and mat2 must have the same dtype, but got {input.dtype} and {product.dtype}")
     if broadcast_shapes(op, input._shape, product._shape) != product._shape:
@@ -240,6 +333,58 @@ def _scaled_sum(op, input, product, beta, alpha, out):
     return add(input if beta == 1 else mul(input, beta), product, out=out)
 
 
+def _fused_product(op, mat1, mat2):
+    if op == "addmm":
+        return mm(mat1, mat2)
+    if op == "addmv":
+        return mv(mat1, mat2)
+    product = bmm(mat1, mat2)
+    return product if op == "baddbmm" else _sum(product, 0)
+
+
+# op -> (node name, ranks of mat1 and mat2)
+_FUSED = {"addmm": ("AddmmBackward0", 2, 2), "addmv": ("AddmvBackward0", 2, 1), "baddbmm": ("BaddbmmBackward0", 3, 3),
+          "addbmm": ("AddbmmBackward0", 3, 3)}
+
+
+def _fused(op, input, mat1, mat2, beta, alpha, out=None, inplace=False):
+    """beta * input + alpha * the ``op`` product of mat1 and mat2, recorded as one node (into input if ``inplace``)."""
+    check_tensor(op, input)
+    inputs = (input, mat1, mat2)
+    if inplace or out is not None:
+        # raises for out= when grad is needed; an in-place write of a tensor needing grad is recorded
+        recording = check_inplace(op + "_" if inplace else op, input if inplace else out, inputs)
+    else:
+        recording = needs_grad(*inputs)
+    if not (recording or inplace):
+        return _scaled_sum(op, input, _fused_product(op, mat1, mat2), beta, alpha, out)
+    with no_grad():  # the parts are not recorded: the whole is, below
+        result = _scaled_sum(op, input, _fused_product(op, mat1, mat2), beta, alpha, None)
+    if inplace:
+        if result._shape != input._shape:
+            raise ShapeError(f"{op}_(): the result of shape {list(result._shape)} does not match self of shape "
+                             f"{list(input._shape)}")
+        result = write_out(op + "_", result, input)
+    if recording:
+        record(_FUSED[op][0], _fused_backward, inputs, result,
+               (op, beta, alpha, mat1._shape[0], mat1 if mat2.requires_grad else None,
+                mat2 if mat1.requires_grad else None))
+    return result
+
+
+def _fused_backward(node, grad, op, beta, alpha, batch, mat1, mat2):
+    need_input, need_mat1, need_mat2 = node.needs_input_grad
+    grad_input = None
+    if need_input:  # beta == 0 still gives zeros, as torch
+        grad_input = grad if beta == 1 else mul(grad, beta.conjugate())
+    if not (need_mat1 or need_mat2):
+        return grad_input, None, None
+    grad = grad if alpha == 1 else mul(grad, alpha.conjugate())
+    if op == "addbmm":  # every batch's product was added up: each gets the whole gradient
+        grad = expand(unsqueeze(grad, 0), (batch,) + grad._shape)
+    return (grad_input,) + _product_grads(grad, mat1, mat2, *_FUSED[op][1:], need_mat1, need_mat2)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape.
 
@@ -248,7 +393,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     tensor([[4., 4., 4.],
             [4., 4., 4.]])
     """
-    return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha, out)
+    return _fused("addmm", input, mat1, mat2, beta, alpha, out)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
@@ -258,7 +403,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     >>> rustorch.addmv(rustorch.ones(2), rustorch.ones(2, 3), rustorch.ones(3))
     tensor([4., 4.])
     """
-    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha, out)
+    return _fused("addmv", input, mat, vec, beta, alpha, out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
@@ -268,7 +413,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     >>> rustorch.baddbmm(rustorch.zeros(2, 1, 1), rustorch.ones(2, 1, 3), rustorch.ones(2, 3, 1)).flatten()
     tensor([3., 3.])
     """
-    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha, out)
+    return _fused("baddbmm", input, batch1, batch2, beta, alpha, out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
@@ -278,25 +423,21 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     >>> rustorch.addbmm(rustorch.zeros(1, 1), rustorch.ones(2, 1, 3), rustorch.ones(2, 3, 1))
     tensor([[6.]])
     """
-    return _scaled_sum("addbmm", input, _sum(bmm(batch1, batch2), 0), beta, alpha, out)
+    return _fused("addbmm", input, batch1, batch2, beta, alpha, out)
 
 
-def _inplace(f):
-    name = f.__name__ + "_"
+def _inplace(op):
+    name = op + "_"
 
     def method(self, a, b, *, beta=1, alpha=1):
-        result = f(self, a, b, beta=beta, alpha=alpha)
-        if result._shape != self._shape:
-            raise ShapeError(f"{name}(): the result of shape {list(result._shape)} does not match self of shape "
-                             f"{list(self._shape)}")
-        return _emit(name, result, self)
+        return _fused(op, self, a, b, beta, alpha, inplace=True)
 
     method.__name__ = name
-    method.__doc__ = f"In-place version of :meth:`{f.__name__}`: self = beta * self + alpha * product."
+    method.__doc__ = f"In-place version of :meth:`{op}`: self = beta * self + alpha * product."
     return method
 
 
-addmm_, addmv_, baddbmm_, addbmm_ = (_inplace(f) for f in (addmm, addmv, baddbmm, addbmm))
+addmm_, addmv_, baddbmm_, addbmm_ = (_inplace(op) for op in ("addmm", "addmv", "baddbmm", "addbmm"))
 
 
 # tensordot, kron, einsum ----------------------------------------------------------------
@@ -341,8 +482,8 @@ def tensordot(a, b, dims=2, out=None):
     k = numel_of(a._shape[d] for d in dims_a)
     left = reshape(permute(a, free_a + dims_a), (numel_of(a._shape[d] for d in free_a), k))
     right = reshape(permute(b, dims_b + free_b), (k, numel_of(b._shape[d] for d in free_b)))
-    result = _matmul(left, right)
-    return _emit("tensordot", _reshaped(result, [a._shape[d] for d in free_a] + [b._shape[d] for d in free_b]), out)
+    result = reshape(mm(left, right), [a._shape[d] for d in free_a] + [b._shape[d] for d in free_b])
+    return _emit("tensordot", result, out, (a, b))
 
 
 def kron(input, other, *, out=None):
@@ -358,7 +499,7 @@ def kron(input, other, *, out=None):
     sb = (1,) * (nd - other.ndim) + other._shape
     a = reshape(input, [s for size in sa for s in (size, 1)])
     b = reshape(other, [s for size in sb for s in (1, size)])
-    return reshape(mul(a, b, out=out), [x * y for x, y in zip(sa, sb)])
+    return _emit("kron", reshape(mul(a, b), [x * y for x, y in zip(sa, sb)]), out, (input, other))
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -477,7 +618,55 @@ def einsum(equation, *operands):
                         view_of(t, shape, tuple(0 if s != ts else st for s, ts, st in zip(shape, t._shape, t._stride)), t._offset))
     result = empty_tensor(tuple(sizes[c] for c in output), operands[0].dtype, operands[0].device)
     result._storage.backend.einsum(",".join(terms) + "->" + output, expanded, result)
+    if STATE.enabled and any(t.requires_grad for t in operands):
+        # an operand is kept only if another one needs a gradient (it is a factor of that gradient)
+        grads_needed = [i for i, t in enumerate(operands) if t.requires_grad]
+        kept = tuple(t if any(j != i for j in grads_needed) else None for i, t in enumerate(operands))
+        record("EinsumBackward0", _einsum_backward, tuple(operands), result, (terms, output, sizes) + kept)
     return result
+
+
+def _einsum_backward(node, grad, terms, output, sizes, *operands):
+    """Each operand's gradient is an einsum of grad with the other operands (conjugated), written into the
+    operand's diagonals where a subscript repeats in its term, and broadcast along subscripts only it has."""
+    grads = []
+    for i, (term, need) in enumerate(zip(terms, node.needs_input_grad)):
+        if not need:
+            grads.append(None)
+            continue
+        others = [(t, conj(op)) for j, (t, op) in enumerate(zip(terms, operands)) if j != i]
+        steps, labels = _repeats(term)
+        # a subscript that only this operand has was summed over: the gradient is constant along it
+        present = set(output).union(*(t for t, _ in others))
+        found = "".join(c for c in labels if c in present)
+        g = einsum(",".join([output] + [t for t, _ in others]) + "->" + found, grad, *(op for _, op in others))
+        shape = tuple(sizes[c] for c in labels)
+        if g._shape != shape:  # missing subscripts, or ones the other operands had broadcast (size 1)
+            g = expand(reshape(g, tuple(g._shape[found.index(c)] if c in found else 1 for c in labels)), shape)
+        if steps:
+            g = _embed(g, tuple(sizes[c] for c in term), lambda t, steps=steps: _diagonals(t, steps),
+                       "DiagonalBackwardBackward0")
+        grads.append(g)
+    return tuple(grads)
+
+
+def _repeats(term):
+    """The (dim1, dim2) diagonals that leave each subscript of ``term`` once (each new diagonal dim goes last, as
+    diagonal() puts it), and the subscripts of the dims that remain."""
+    labels, steps = list(term), []
+    for c in term:
+        if labels.count(c) > 1:
+            i = labels.index(c)
+            j = labels.index(c, i + 1)
+            steps.append((i, j))
+            labels = [x for k, x in enumerate(labels) if k not in (i, j)] + [c]
+    return steps, "".join(labels)
+
+
+def _diagonals(t, steps):
+    for i, j in steps:
+        t = diagonal(t, 0, i, j)
+    return t
 
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "chain_matmul", "addmm", "addmv",
