@@ -12,8 +12,10 @@ from functools import reduce
 import numpy as np
 
 from .. import _dtype
+from ..autograd.grad_mode import STATE, no_grad
+from ..autograd.graph import check_inplace, record
 from ..errors import DimensionError, DTypeError, InvalidArgumentError, ShapeError, ValueOutOfRangeError
-from ..tensor import Tensor, contiguous_strides, empty_tensor, view_of
+from ..tensor import Tensor, _make, contiguous_strides, empty_tensor, view_of
 from . import creation, views
 from ._common import as_ints, check_same_device, check_tensor, prepare_out, wrap_dim, wrap_dims
 from .indexing import _from_buffer, index_select
@@ -53,15 +55,36 @@ def cat(tensors, dim=0, *, out=None):
                 raise ShapeError(f"cat(): sizes of tensors must match except in dimension {d}. Expected size {a} but "
                                  f"got size {b} for tensor number {i} in the list (shapes {list(ref)} and {list(t._shape)})")
     shape = ref[:d] + (sum(t._shape[d] for _, t in parts),) + ref[d + 1:]
+    recording = False
+    if out is not None:
+        check_inplace("cat", out, tuple(tensors))  # raises when an input requires grad
+    elif STATE.enabled:
+        recording = any(t.requires_grad for t in tensors)
     out = prepare_out("cat", out, shape, dtype, device)
     start = 0
-    for _, t in parts:
+    spans = [None] * len(tensors)  # where each input landed along d (None: a skipped 1-D empty tensor)
+    for i, t in parts:
         n = t._shape[d]
         if n and t.numel():
             out._storage.backend.copy_(views.narrow(out, d, start, n), t)
+        spans[i] = (start, n)
         start += n
     out._bump_version()
+    if recording:
+        record("CatBackward0", _cat_backward, tuple(tensors), out, (d, spans))
     return out
+
+
+def _cat_backward(node, grad, d, spans):
+    grads = []
+    for need, span in zip(node.needs_input_grad, spans):
+        if not need:
+            grads.append(None)
+        elif span is None:  # a skipped 1-D empty input
+            grads.append(creation.zeros(0, dtype=grad.dtype, device=grad.device))
+        else:
+            grads.append(views.narrow(grad, d, *span))
+    return tuple(grads)
 
 
 concat = cat
@@ -94,19 +117,30 @@ def stack(tensors, dim=0, *, out=None):
             raise ShapeError(f"stack(): expects each tensor to be equal size, but got {list(first)} at entry 0 and "
                              f"{list(t._shape)} at entry {i}")
     d = wrap_dim("stack", dim, len(first) + 1)
+    if STATE.enabled and any(t.requires_grad for t in tensors):
+        if out is not None:
+            check_inplace("stack", out, tuple(tensors))  # raises
+        with no_grad():
+            result = cat([views.unsqueeze(t, d) for t in tensors], d)
+        record("StackBackward0", _stack_backward, tuple(tensors), result, (d,))
+        return result
     return cat([views.unsqueeze(t, d) for t in tensors], d, out=out)
 
 
+def _stack_backward(node, grad, d):
+    return views.unbind(grad, d)
+
+
 def _atleast(t, n):
-    """``t`` viewed with at least ``n`` dims, as NumPy's atleast_{1,2,3}d pad them."""
-    s = t._shape
-    if len(s) >= n:
+    """``t`` viewed with at least ``n`` dims, as NumPy's atleast_{1,2,3}d pad them (with torch's view ops)."""
+    dims = t.ndim
+    if dims >= n:
         return t
-    if n == 3:
-        s = (1, 1, 1) if not s else (1,) + s + (1,) if len(s) == 1 else s + (1,)
-    else:
-        s = (1,) * (n - len(s)) + s
-    return views.reshape(t, s)
+    if dims == 0:
+        return views.reshape(t, (1,) * n)
+    if n == 3 and dims == 1:
+        return views.unsqueeze(views.unsqueeze(t, 0), -1)
+    return views.unsqueeze(t, -1 if n == 3 else 0)
 
 
 def _atleast_all(n, tensors):
@@ -216,6 +250,15 @@ def repeat(input, *sizes):
         raise ShapeError(f"repeat(): number of dimensions of repeat dims ({len(sizes)}) can not be smaller than number "
                          f"of dimensions of tensor ({input.ndim})")
     src = (1,) * (len(sizes) - input.ndim) + input._shape
+    if STATE.enabled and input.requires_grad:
+        with no_grad():
+            out = _repeat(input, sizes, src)
+        record("RepeatBackward0", _repeat_backward, (input,), out, (sizes, src, input._shape))
+        return out
+    return _repeat(input, sizes, src)
+
+
+def _repeat(input, sizes, src):
     out = empty_tensor(tuple(r * s for r, s in zip(sizes, src)), input.dtype, input.device)
     if out.numel():
         # the result, viewed as (r0, s0, r1, s1, ...), is input viewed as (1, s0, 1, s1, ...) broadcast
@@ -223,6 +266,15 @@ def repeat(input, *sizes):
         window = view_of(out, pairs, contiguous_strides(pairs), 0)
         out._storage.backend.copy_(window, views.reshape(input, tuple(x for s in src for x in (1, s))))
     return out
+
+
+def _repeat_backward(node, grad, sizes, src, shape):
+    # the gradient viewed as (r0, s0, r1, s1, ...), summed over the repeats
+    grad = views.reshape(grad, tuple(x for rs in zip(sizes, src) for x in rs))
+    repeated = [2 * i for i, r in enumerate(sizes) if r != 1]
+    if repeated:
+        grad = grad.sum(repeated, keepdim=True)
+    return views.reshape(grad, shape)
 
 
 def tile(input, dims):
@@ -246,15 +298,26 @@ def flip(input, dims):
     """
     check_tensor("flip", input)
     dims = wrap_dims("flip", dims, input.ndim)
+    backend = input._storage.backend
     if not dims or input.ndim == 0 or input.numel() == 0:
-        return creation.clone(input)
-    # one gather with an open mesh of positions: reversed along ``dims``, in order elsewhere
-    index = []
-    for k, n in enumerate(input._shape):
-        positions = creation.arange(n - 1, -1, -1, device=input.device) if k in dims else creation.arange(n, device=input.device)
-        index.append(views.reshape(positions, tuple(n if j == k else 1 for j in range(input.ndim))))
-    data, shape = input._storage.backend.index_get(input, tuple(index))
-    return _from_buffer(input, data, shape, input.dtype)
+        out = empty_tensor(input._shape, input.dtype, input.device)
+        backend.copy_(out, input)
+    else:
+        # one gather with an open mesh of positions: reversed along ``dims``, in order elsewhere
+        index = []
+        for k, n in enumerate(input._shape):
+            positions = (creation.arange(n - 1, -1, -1, device=input.device) if k in dims else
+                         creation.arange(n, device=input.device))
+            index.append(views.reshape(positions, tuple(n if j == k else 1 for j in range(input.ndim))))
+        data, shape = backend.index_get(input, tuple(index))
+        out = _from_buffer(input, data, shape, input.dtype)
+    if STATE.enabled and input.requires_grad:
+        record("FlipBackward0", _flip_backward, (input,), out, (dims,))
+    return out
+
+
+def _flip_backward(node, grad, dims):
+    return flip(grad, dims)
 
 
 def fliplr(input):
@@ -305,14 +368,29 @@ def roll(input, shifts, dims=None):
     dims = () if dims is None else as_ints("roll", "dims", dims)
     if len(shifts) != max(len(dims), 1):
         raise ShapeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
-    if not dims:
-        return views.view(_roll1(views.reshape(input, (-1,)), shifts[0], 0), input._shape)
-    if input.ndim == 0:
+    if dims and input.ndim == 0:
         raise DimensionError(f"roll(): dimension specified as {dims[0]} but tensor has no dimensions")
+    dims = tuple(wrap_dim("roll", dim, input.ndim) for dim in dims)
+    if STATE.enabled and input.requires_grad:
+        with no_grad():
+            out = _roll(input, shifts, dims)
+        record("RollBackward0", _roll_backward, (input,), out, (shifts, dims))
+        return out
+    return _roll(input, shifts, dims)
+
+
+def _roll(input, shifts, dims):
+    if not dims:
+        flat = _roll1(views.reshape(input, (-1,)), shifts[0], 0)
+        return _make(flat._storage, input._shape, contiguous_strides(input._shape), 0, input.dtype)
     result = input
-    for shift, dim in zip(shifts, dims):
-        result = _roll1(result, int(shift), wrap_dim("roll", dim, input.ndim))
+    for shift, d in zip(shifts, dims):
+        result = _roll1(result, shift, d)
     return result
+
+
+def _roll_backward(node, grad, shifts, dims):
+    return roll(grad, tuple(-s for s in shifts), dims or None)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
@@ -355,6 +433,11 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         raise ValueOutOfRangeError(f"repeat_interleave(): repeats can not be negative, got {min(counts)}")
     if output_size is not None and output_size != sum(counts):
         raise ValueOutOfRangeError(f"repeat_interleave(): output_size {output_size} does not match the sum of repeats {sum(counts)}")
+    if not isinstance(repeats, Tensor):
+        # each slice along d repeated in a new dim after it, then the two dims merged (torch's composition)
+        r, shape = int(repeats), input._shape
+        tiles = views.expand(views.unsqueeze(input, d + 1), shape[:d + 1] + (r,) + shape[d + 1:])
+        return views.view(creation.clone(tiles), shape[:d] + (n * r,) + shape[d + 1:])
     positions = creation.tensor(np.repeat(np.arange(n, dtype=np.int64), counts), device=input.device)
     return index_select(input, d, positions)
 
@@ -377,13 +460,26 @@ def rot90(input, k=1, dims=(0, 1)):
     if a == b:
         raise ShapeError(f"rot90(): expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
     k %= 4
-    if k == 1:
-        return views.transpose(flip(input, (b,)), a, b)
+    if STATE.enabled and input.requires_grad:
+        with no_grad():
+            out = _rot90(input, k, a, b)
+        record("Rot90Backward0", _rot90_backward, (input,), out, (k, a, b))
+        return out
+    return _rot90(input, k, a, b)
+
+
+def _rot90(input, k, a, b):
     if k == 2:
         return flip(input, (a, b))
-    if k == 3:
-        return views.transpose(flip(input, (a,)), a, b)
-    return creation.clone(input)
+    if k == 0:
+        return creation.clone(input)
+    t = views.transpose(flip(input, (b if k == 1 else a,)), a, b)
+    # the flipped copy's memory, transposed (torch's transpose_): the result is no view of a temporary
+    return _make(t._storage, t._shape, t._stride, t._offset, t.dtype)
+
+
+def _rot90_backward(node, grad, k, a, b):
+    return rot90(grad, -k, (a, b))
 
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack", "column_stack",

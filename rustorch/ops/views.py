@@ -6,9 +6,20 @@ An in-place write through any view is seen by every other view of the storage.
 >>> x = rustorch.zeros(2, 3); x.t()[0, 1] = 5; x[1, 0].item()
 5.0
 """
+from .. import _dtype
+from ..autograd.grad_mode import STATE, no_grad
+from ..autograd.graph import record
 from ..errors import InvalidTypeError, ShapeError, ValueOutOfRangeError
-from ..tensor import Tensor, contiguous_strides, numel_of, view_of
+from ..tensor import Tensor, _make, contiguous_strides, numel_of, view_of
 from ._common import as_int, as_ints, check_tensor, wrap_dim, wrap_dims
+
+
+def _view(input, shape, stride, offset, name, backward, *saved):
+    """view_of(input, ...), recorded as ``name`` (backward(node, grad, *saved)) when input requires grad."""
+    out = view_of(input, shape, stride, offset)
+    if STATE.enabled and input.requires_grad:
+        record(name, backward, (input,), out, saved)
+    return out
 
 
 def infer_size(op, shape, numel):
@@ -87,11 +98,15 @@ def view(input, *shape):
             f"stride {list(input._stride)} (at least one dimension spans across two contiguous subspaces). "
             "Use .reshape(...) instead."
         )
-    return view_of(input, shape, strides, input._offset)
+    return _view(input, shape, strides, input._offset, "ViewBackward0", _reshape_backward, input._shape)
+
+
+def _reshape_backward(node, grad, shape):
+    return reshape(grad, shape)
 
 
 def view_as_dtype(input, dtype):
-    """Reinterpret the bytes as another dtype of the same size.
+    """Reinterpret the bytes as another dtype of the same size (not differentiable: the result never requires grad).
 
     >>> import rustorch
     >>> rustorch.tensor([1.0]).view(rustorch.int32)
@@ -127,11 +142,15 @@ def reshape(input, *shape):
     shape = infer_size("reshape", _shape_args("reshape", shape), input.numel())
     strides = view_strides(input._shape, input._stride, shape)
     if strides is not None:
-        return view_of(input, shape, strides, input._offset)
+        return _view(input, shape, strides, input._offset, "ViewBackward0", _reshape_backward, input._shape)
     from .creation import clone
 
     c = clone(input)
-    return view_of(c, shape, contiguous_strides(shape), 0)
+    # torch's _unsafe_view: the copy is the result's own memory, not a view
+    out = _make(c._storage, shape, contiguous_strides(shape), 0, c.dtype)
+    if STATE.enabled and c.requires_grad:
+        record("UnsafeViewBackward0", _reshape_backward, (c,), out, (c._shape,))
+    return out
 
 
 def reshape_as(input, other):
@@ -151,6 +170,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     e = wrap_dim("flatten", end_dim, input.ndim)
     if s > e:
         raise ValueOutOfRangeError(f"flatten(): start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+    if s == e:
+        return input
     shape = input._shape[:s] + (numel_of(input._shape[s:e + 1]),) + input._shape[e + 1:]
     return reshape(input, shape)
 
@@ -174,7 +195,9 @@ def ravel(input):
     >>> rustorch.tensor([[1, 2], [3, 4]]).ravel()
     tensor([1, 2, 3, 4])
     """
-    return reshape(input, (-1,))
+    from .creation import contiguous
+
+    return view(contiguous(input), (-1,))  # torch's composition (and so its nodes)
 
 
 def squeeze(input, dim=None):
@@ -186,7 +209,11 @@ def squeeze(input, dim=None):
     """
     dims = wrap_dims("squeeze", dim, input.ndim) if input.ndim else ()
     keep = [i for i in range(input.ndim) if not (i in dims and input._shape[i] == 1)]
-    return view_of(input, [input._shape[i] for i in keep], [input._stride[i] for i in keep], input._offset)
+    # torch's node per overload: squeeze(), squeeze(int), squeeze(dims)
+    name = ("SqueezeBackward0" if dim is None else
+            "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1")
+    return _view(input, [input._shape[i] for i in keep], [input._stride[i] for i in keep], input._offset, name,
+                 _reshape_backward, input._shape)
 
 
 def unsqueeze(input, dim):
@@ -202,7 +229,11 @@ def unsqueeze(input, dim):
     new_stride = shape[d] * stride[d] if d < input.ndim else 1
     shape.insert(d, 1)
     stride.insert(d, new_stride)
-    return view_of(input, shape, stride, input._offset)
+    return _view(input, shape, stride, input._offset, "UnsqueezeBackward0", _unsqueeze_backward, d)
+
+
+def _unsqueeze_backward(node, grad, d):
+    return squeeze(grad, d)
 
 
 def transpose(input, dim0, dim1):
@@ -215,13 +246,16 @@ def transpose(input, dim0, dim1):
     n = input.ndim
     a = wrap_dim("transpose", dim0, n)
     b = wrap_dim("transpose", dim1, n)
-    if n == 0:
-        return view_of(input, (), (), input._offset)
     shape = list(input._shape)
     stride = list(input._stride)
-    shape[a], shape[b] = shape[b], shape[a]
-    stride[a], stride[b] = stride[b], stride[a]
-    return view_of(input, shape, stride, input._offset)
+    if n:
+        shape[a], shape[b] = shape[b], shape[a]
+        stride[a], stride[b] = stride[b], stride[a]
+    return _view(input, shape, stride, input._offset, "TransposeBackward0", _transpose_backward, a, b)
+
+
+def _transpose_backward(node, grad, a, b):
+    return transpose(grad, a, b)
 
 
 swapaxes = swapdims = transpose
@@ -237,7 +271,14 @@ def t(input):
     """
     if input.ndim > 2:
         raise ShapeError(f"t(): expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return transpose(input, 0, 1) if input.ndim == 2 else view_of(input, input._shape, input._stride, input._offset)
+    shape, stride = input._shape, input._stride
+    if input.ndim == 2:
+        shape, stride = shape[::-1], stride[::-1]
+    return _view(input, shape, stride, input._offset, "TBackward0", _t_backward)
+
+
+def _t_backward(node, grad):
+    return t(grad)
 
 
 def permute(input, *dims):
@@ -254,7 +295,15 @@ def permute(input, *dims):
     order = [wrap_dim("permute", d, input.ndim) for d in dims]
     if len(set(order)) != len(order):
         raise ShapeError(f"permute(): repeated dim in {tuple(dims)}")
-    return view_of(input, [input._shape[i] for i in order], [input._stride[i] for i in order], input._offset)
+    return _view(input, [input._shape[i] for i in order], [input._stride[i] for i in order], input._offset,
+                 "PermuteBackward0", _permute_backward, order)
+
+
+def _permute_backward(node, grad, order):
+    inverse = [0] * len(order)
+    for i, o in enumerate(order):
+        inverse[o] = i
+    return permute(grad, inverse)
 
 
 def movedim(input, source, destination):
@@ -318,7 +367,11 @@ def expand(input, *sizes):
         else:
             shape.append(s)
             stride.append(input._stride[i - lead])
-    return view_of(input, shape, stride, input._offset)
+    return _view(input, shape, stride, input._offset, "ExpandBackward0", _expand_backward)
+
+
+def _expand_backward(node, grad):
+    return grad  # the engine sums it over the expanded dims, back to the input's shape
 
 
 def expand_as(input, other):
@@ -346,7 +399,7 @@ def broadcast_tensors(*tensors):
     from ._common import broadcast_shapes
 
     shape = broadcast_shapes("broadcast_tensors", *(t._shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(t if t._shape == shape else expand(t, shape) for t in tensors)
 
 
 def narrow(input, dim, start, length):
@@ -368,7 +421,32 @@ def narrow(input, dim, start, length):
         raise ValueOutOfRangeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}).")
     shape = list(input._shape)
     shape[d] = length
-    return view_of(input, shape, input._stride, input._offset + start * input._stride[d])
+    return _view(input, shape, input._stride, input._offset + start * input._stride[d], "SliceBackward0",
+                 _narrow_backward, input._shape, d, start, length)
+
+
+def _narrow_backward(node, grad, shape, d, start, length):
+    return _embed(grad, shape, lambda g: narrow(g, d, start, length), "SliceBackwardBackward0")
+
+
+def _embed(grad, shape, view_fn, name):
+    """Zeros of ``shape`` holding ``grad`` in their ``view_fn`` view: the backward of that view (select, narrow, ...).
+
+    It is linear in grad, so its own backward (recorded under create_graph) is ``view_fn`` again.
+    """
+    from .creation import zeros
+
+    with no_grad():
+        result = zeros(shape, dtype=grad.dtype, device=grad.device)
+        region = view_fn(result)
+        result._storage.backend.copy_(region, grad)
+    if STATE.enabled and grad.requires_grad:
+        record(name, _embed_backward, (grad,), result, (view_fn,))
+    return result
+
+
+def _embed_backward(node, grad, view_fn):
+    return view_fn(grad)
 
 
 def select(input, dim, index):
@@ -386,8 +464,12 @@ def select(input, dim, index):
 
         raise IndexOutOfRangeError(f"select(): index {index} out of range for tensor of size {list(input._shape)} at dimension {d}")
     index %= size
-    return view_of(input, input._shape[:d] + input._shape[d + 1:], input._stride[:d] + input._stride[d + 1:],
-                   input._offset + index * input._stride[d])
+    return _view(input, input._shape[:d] + input._shape[d + 1:], input._stride[:d] + input._stride[d + 1:],
+                 input._offset + index * input._stride[d], "SelectBackward0", _select_backward, input._shape, d, index)
+
+
+def _select_backward(node, grad, shape, d, index):
+    return _embed(grad, shape, lambda g: select(g, d, index), "SelectBackwardBackward0")
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -414,7 +496,11 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     keep = [i for i in range(n) if i not in (a, b)]
     shape = [input._shape[i] for i in keep] + [length]
     stride = [input._stride[i] for i in keep] + [input._stride[a] + input._stride[b]]
-    return view_of(input, shape, stride, start)
+    return _view(input, shape, stride, start, "DiagonalBackward0", _diagonal_backward, input._shape, offset, a, b)
+
+
+def _diagonal_backward(node, grad, shape, offset, a, b):
+    return _embed(grad, shape, lambda g: diagonal(g, offset, a, b), "DiagonalBackwardBackward0")
 
 
 def unbind(input, dim=0):
@@ -425,7 +511,26 @@ def unbind(input, dim=0):
     3
     """
     d = wrap_dim("unbind", dim, input.ndim)
-    return tuple(select(input, d, i) for i in range(input._shape[d]))
+    shape, stride = input._shape[:d] + input._shape[d + 1:], input._stride[:d] + input._stride[d + 1:]
+    pieces = tuple(view_of(input, shape, stride, input._offset + i * input._stride[d]) for i in range(input._shape[d]))
+    if pieces and STATE.enabled and input.requires_grad:
+        record("UnbindBackward0", _unbind_backward, (input,), pieces, (d, shape))
+    return pieces
+
+
+def _unbind_backward(node, grads, d, shape):
+    from .shape import stack
+
+    return stack(_fill_missing(grads, [shape] * len(grads)), d)
+
+
+def _fill_missing(grads, shapes):
+    """The gradients of a node with several outputs (of ``shapes``), zeros where an output got none."""
+    from .creation import zeros
+
+    like = next(g for g in grads if g is not None)
+    return [g if g is not None else zeros(shape, dtype=like.dtype, device=like.device)
+            for g, shape in zip(grads, shapes)]
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -449,9 +554,21 @@ def split(tensor, split_size_or_sections, dim=0):
             raise ShapeError(f"split_with_sizes(): expects split_sizes to sum exactly to {size} (input tensor's size at dimension {d}), but got split_sizes={sizes}")
     pieces, start = [], 0
     for s in sizes:
-        pieces.append(narrow(tensor, d, start, s))
+        shape = tensor._shape[:d] + (s,) + tensor._shape[d + 1:]
+        pieces.append(view_of(tensor, shape, tensor._stride, tensor._offset + start * tensor._stride[d]))
         start += s
-    return tuple(pieces)
+    pieces = tuple(pieces)
+    if STATE.enabled and tensor.requires_grad:
+        # one node for all the pieces, named after torch's split overload
+        name = "SplitWithSizesBackward0" if isinstance(split_size_or_sections, (list, tuple)) else "SplitBackward0"
+        record(name, _split_backward, (tensor,), pieces, (d, [p._shape for p in pieces]))
+    return pieces
+
+
+def _split_backward(node, grads, d, shapes):
+    from .shape import cat
+
+    return cat(_fill_missing(grads, shapes), d)
 
 
 def chunk(input, chunks, dim=0):
@@ -465,10 +582,9 @@ def chunk(input, chunks, dim=0):
         raise ValueOutOfRangeError(f"chunk(): chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = wrap_dim("chunk", dim, input.ndim)
     size = input._shape[d]
-    step = -(-size // chunks) if size else 0
-    if step == 0:
-        return tuple(narrow(input, d, 0, 0) for _ in range(chunks if size == 0 else 1))
-    return split(input, step, d)
+    if size == 0:
+        return split(input, [0] * chunks, d)
+    return split(input, -(-size // chunks), d)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -508,13 +624,80 @@ def as_strided(input, size, stride, storage_offset=None):
     offset = input._offset if storage_offset is None else as_int("as_strided", "storage_offset", storage_offset)
     if len(size) != len(stride) or any(s < 0 for s in size) or any(s < 0 for s in stride) or offset < 0:
         raise ValueOutOfRangeError(f"as_strided(): invalid size {list(size)}, stride {list(stride)} or offset {offset}")
-    needed = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if numel_of(size) else 0
+    needed = _extent(size, stride, offset)
     if needed > len(input._storage.data):
         raise ValueOutOfRangeError(
             f"as_strided(): setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset} require "
             f"{needed} elements but the storage holds {len(input._storage.data)}"
         )
-    return view_of(input, size, stride, offset)
+    return _view(input, size, stride, offset, "AsStridedBackward0", _as_strided_backward,
+                 (input._shape, input._stride, input._offset), (size, stride, offset))
+
+
+def _as_strided_backward(node, grad, input_geometry, output_geometry):
+    # as_strided reads the storage: add each gradient to the storage element it read (overlapping output elements
+    # add up), then give every input element its storage element's gradient, shared among the input elements
+    # that overlap there (torch's convention)
+    with no_grad():
+        input_positions = _positions(*input_geometry, grad.device)
+        output_positions = _positions(*output_geometry, grad.device)
+        extent = max(_extent(*input_geometry), _extent(*output_geometry))
+        share = None
+        if _may_overlap(*input_geometry[:2]):
+            from .creation import ones
+
+            ones_in = ones(input_geometry[0], dtype=grad.dtype, device=grad.device)
+            share = _restride(ones_in, input_positions, input_positions, extent, None, None).reciprocal()
+    return _restride(grad, output_positions, input_positions, extent, None, share)
+
+
+def _restride(grad, src, dst, extent, pre, post):
+    """Read at storage positions ``dst`` a zero storage of ``extent`` elements to which ``grad * pre`` was added at
+    positions ``src``, times ``post`` (None: 1).
+
+    Linear in grad: its backward is itself with src/dst and pre/post swapped.
+    """
+    from .creation import zeros
+
+    with no_grad():
+        storage = zeros(extent, dtype=grad.dtype, device=grad.device)
+        storage._storage.backend.index_put_(storage, (src,), grad if pre is None else grad * pre, True)
+        result = storage[dst]
+        if post is not None:
+            result = result * post
+    if STATE.enabled and grad.requires_grad:
+        record("AsStridedBackwardBackward0", _restride_backward, (grad,), result, (src, dst, extent, pre, post))
+    return result
+
+
+def _restride_backward(node, grad, src, dst, extent, pre, post):
+    return _restride(grad, dst, src, extent, post, pre)
+
+
+def _positions(shape, stride, offset, device):
+    """The storage position of every element of a (shape, stride, offset) view, an int64 tensor of that shape."""
+    from .creation import arange, full
+
+    positions = full(shape, offset, dtype=_dtype.int64, device=device)
+    for k, (n, s) in enumerate(zip(shape, stride)):
+        if s:
+            positions = positions + arange(0, n * s, s, device=device).view((n,) + (1,) * (len(shape) - 1 - k))
+    return positions
+
+
+def _extent(shape, stride, offset):
+    """How many storage elements a (shape, stride, offset) view spans from position 0."""
+    return offset + 1 + sum((n - 1) * s for n, s in zip(shape, stride)) if numel_of(shape) else 0
+
+
+def _may_overlap(shape, stride):
+    """Whether two elements of a (shape, stride) view may share a storage element (False is certain)."""
+    span = 0
+    for n, s in sorted(((n, s) for n, s in zip(shape, stride) if n > 1), key=lambda p: p[1]):
+        if s <= span:
+            return True
+        span += (n - 1) * s
+    return False
 
 
 __all__ = ["view_as_dtype", "reshape", "flatten", "unflatten", "ravel", "squeeze", "unsqueeze", "transpose", "swapaxes",
