@@ -359,34 +359,36 @@ def refresh_view_history(view):
 
 
 class _Geometry:
-    """Shape, strides and offset of a tensor, and a way to lay a gradient out the same way."""
+    """Shape, strides and offset of a tensor, to lay a gradient out the same way on a fresh storage."""
 
-    __slots__ = ("shape", "stride", "offset", "dtype")
+    __slots__ = ("shape", "stride", "offset")
 
     def __init__(self, t):
-        self.shape, self.stride, self.offset, self.dtype = t._shape, t._stride, t._offset, t.dtype
+        self.shape, self.stride, self.offset = t._shape, t._stride, t._offset
 
-    def zeros_like_storage(self, like):
-        """A zero tensor with this geometry on a fresh storage on ``like``'s device."""
+    def zeros_storage(self, like):
+        """A flat zero tensor on ``like``'s device, large enough to hold this geometry."""
         from ..ops.creation import zeros
 
         extent = self.offset + 1 + sum((n - 1) * s for n, s in zip(self.shape, self.stride)) if all(self.shape) else 0
-        flat = zeros(extent, dtype=like.dtype, device=like.device)
+        return zeros(extent, dtype=like.dtype, device=like.device)
+
+    def on(self, flat):
+        # taken anew after each write into flat, so that under create_graph it carries flat's latest history
         return flat.as_strided(self.shape, self.stride, self.offset)
 
 
 def _copy_slices_backward(node, grad, base_geometry, view_geometry, fn):
     from ..ops.creation import copy_
 
-    result = base_geometry.zeros_like_storage(grad)
-    copy_(result, grad)
-    grad_slice = result.as_strided(view_geometry.shape, view_geometry.stride, view_geometry.offset)
-    fn_grads = fn.apply([grad_slice.clone()])
+    flat = base_geometry.zeros_storage(grad)
+    copy_(base_geometry.on(flat), grad)
+    fn_grads = fn.apply([view_geometry.on(flat).clone()])
     if fn_grads[0] is None:
-        grad_slice.zero_()
+        view_geometry.on(flat).zero_()
     else:
-        copy_(grad_slice, fn_grads[0])
-    return (result,) + tuple(fn_grads[1:])
+        copy_(view_geometry.on(flat), fn_grads[0])
+    return (base_geometry.on(flat),) + tuple(fn_grads[1:])
 
 
 def record_view_of_base(base, view):
@@ -400,10 +402,9 @@ def record_view_of_base(base, view):
 def _view_of_base_backward(node, grad, base_geometry, view_geometry):
     from ..ops.creation import copy_
 
-    result = base_geometry.zeros_like_storage(grad)
-    region = result.as_strided(view_geometry.shape, view_geometry.stride, view_geometry.offset)
-    copy_(region, grad)
-    return result
+    flat = base_geometry.zeros_storage(grad)
+    copy_(view_geometry.on(flat), grad)
+    return base_geometry.on(flat)
 
 
 __all__ = ["Node", "AccumulateGrad", "SavedTensor", "RemovableHandle", "record", "needs_grad",
