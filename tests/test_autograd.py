@@ -575,3 +575,9 @@ def test_a_view_sees_in_place_writes_to_its_base():
         (v * lib.tensor([1.0, 10.0])).sum().backward()
         grads.append(x.grad)
     assert_same(grads[0], grads[1])
+
+
+def test_gradgradcheck_refuses_a_function_without_gradients():
+    x = leaf([1.0, 2.0], dtype=rustorch.float64)
+    with pytest.raises(RuntimeError, match="no input received"):
+        rustorch.autograd.gradgradcheck(lambda t: (t > 0).to(t.dtype) * 1.0 + t.detach(), (x,))

@@ -163,7 +163,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         outputs = _float_outputs(func(*values))
         wanted = _differentiable(values)
         grads = autograd_grad(outputs, wanted, seeds, create_graph=True, allow_unused=True)
-        return tuple(g for g in grads if g is not None)
+        present = tuple(g for g in grads if g is not None)
+        if not present:
+            raise GradcheckError("gradgradcheck(): no input received a first-order gradient, so there is nothing "
+                                 "to check")
+        return present
 
     return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, nondet_tol=nondet_tol)
