@@ -91,3 +91,14 @@ def gradchecks(fn, *arrays, device="cpu", second_order=True, **kwargs):
     assert rustorch.autograd.gradcheck(fn, inputs, **kwargs)
     if second_order:
         assert rustorch.autograd.gradgradcheck(fn, inputs, **kwargs)
+
+
+def arrays(shapes, seed=0):
+    """Standard normal float64 NumPy arrays of the given shapes."""
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s) for s in shapes]
+
+
+def outputs(value):
+    """An op's result as a tuple of outputs."""
+    return value if isinstance(value, (tuple, list)) else (value,)

@@ -8,7 +8,7 @@ import torch
 
 import rustorch
 from rustorch.errors import AutogradError
-from conftest import check_grads, gradchecks
+from conftest import arrays, check_grads, gradchecks, outputs
 
 # (id, f(m, *inputs) with m the module (rustorch or torch), input shapes)
 CASES = [
@@ -64,14 +64,6 @@ CASES = [
 ]
 IDS = [c[0] for c in CASES]
 
-
-def arrays(shapes, seed=0):
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(s) for s in shapes]
-
-
-def outputs(value):
-    return value if isinstance(value, (tuple, list)) else (value,)
 
 
 @pytest.mark.parametrize("name, f, shapes", CASES, ids=IDS)

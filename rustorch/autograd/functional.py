@@ -129,20 +129,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
         for out in outputs:
             rows = [[] for _ in inputs]
             for i in range(out.numel()):
-                if out.requires_grad:
-                    seed = zeros_like(out)
-                    seed.view(-1)[i] = 1
-                    grads = autograd_grad(out, inputs, seed, retain_graph=True, create_graph=create_graph,
-                                          allow_unused=True)
-                else:
-                    grads = (None,) * len(inputs)
-                for k, (t, g) in enumerate(zip(inputs, grads)):
-                    if g is None:
-                        if strict:
-                            raise AutogradError(f"jacobian(): output {i} is independent of input {k}; this is not "
-                                                "allowed in strict mode")
-                        g = zeros_like(t)
-                    rows[k].append(g if create_graph else g.detach())
+                seed = zeros_like(out)
+                seed.view(-1)[i] = 1  # one backward per output element: row i of the Jacobian
+                for k, g in enumerate(_grads((out,), inputs, (seed,), create_graph, strict, "jacobian")):
+                    rows[k].append(g)
             blocks.append(tuple(
                 (stack(r) if r else zeros_like(t).reshape(0, *t.shape)).reshape(*out.shape, *t.shape)
                 for r, t in zip(rows, inputs)))
