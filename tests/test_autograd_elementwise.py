@@ -232,3 +232,13 @@ def test_complex_gradients_follow_torch():
     (gz,) = rustorch.autograd.grad(z.abs(), z, rustorch.ones(3))
     (gzt,) = torch.autograd.grad(zt.abs(), zt, torch.ones(3))
     assert_same(gz, gzt, rtol=1e-5, atol=1e-6)
+
+
+def test_real_and_imag_parts():
+    a = np.array([1 + 2j, 3 - 1j], np.complex64)
+    g = np.array([1.0, 2.0], np.float32)
+    for part in ("real", "imag"):
+        z, zt = rustorch.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        (ours,) = rustorch.autograd.grad(getattr(z, part) * 3, z, rustorch.tensor(g))
+        (theirs,) = torch.autograd.grad(getattr(zt, part) * 3, zt, torch.tensor(g))
+        assert_same(ours, theirs)

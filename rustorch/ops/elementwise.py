@@ -752,9 +752,24 @@ def ones_like_bool(input):
 
 
 def imag_part(input):
+    return _complex_part(input, "imag")
+
+
+def _complex_part(input, part):
+    """The real or imaginary part of a complex tensor, as a copy (torch's are views) with its gradient."""
     from .creation import tensor_from_array
 
-    return tensor_from_array(input._array().imag.copy(), input.device)
+    values = input._array().real if part == "real" else input._array().imag
+    result = tensor_from_array(values.copy(), input.device)
+    if STATE.enabled and input.requires_grad:
+        record("RealBackward0" if part == "real" else "ImagBackward0", _complex_part_backward, (input,), result,
+               (input.dtype, part))
+    return result
+
+
+def _complex_part_backward(node, grad, dtype, part):
+    grad = grad.to(dtype)
+    return grad if part == "real" else mul(grad, 1j)
 
 
 def real(input):
@@ -766,9 +781,7 @@ def real(input):
     """
     if not input.dtype.is_complex:
         return input
-    from .creation import tensor_from_array
-
-    return tensor_from_array(input._array().real.copy(), input.device)
+    return _complex_part(input, "real")
 
 
 def imag(input):
