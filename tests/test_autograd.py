@@ -539,6 +539,11 @@ def test_random_ops_give_torchs_zero_gradients():
     assert y.requires_grad
     y.sum().backward()
     assert mean.grad.tolist() == [0.0, 0.0] and std.grad.tolist() == [0.0, 0.0]
+    p = leaf([0.2, 0.7])
+    b = rustorch.bernoulli(p)
+    assert b.requires_grad
+    b.sum().backward()
+    assert p.grad.tolist() == [0.0, 0.0]
     x = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match="leaf Variable"):
         x.uniform_()

@@ -452,6 +452,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
             raise DTypeError(f"bernoulli(): expected a floating point probability tensor, got {input.dtype}")
         p = input
     values = _bernoulli_values("bernoulli", input._shape, p, input.dtype, input.device, generator)
+    if out is None and needs_grad(input, p) and values.dtype.is_floating_point:
+        record("BernoulliBackward0", _zero_grads_backward, (input, p), values)  # torch's: zero gradients
     return _deliver("bernoulli", values, out)
 
 
