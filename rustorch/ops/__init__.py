@@ -52,11 +52,13 @@ def _operand_ok(other):
 def _operator(f):
     # NotImplemented (not an error) for other operand types, so that `t == None` is False
     # and `t + "a"` raises Python's own TypeError, as with torch
-    return lambda self, other: f(self, other) if _operand_ok(other) else NotImplemented
+    return lambda self, other: (f(self, other) if type(other) in _PLAIN_OPERANDS or isinstance(other, Tensor)
+                                or _operand_ok(other) else NotImplemented)
 
 
 def _reflected(f):
-    return lambda self, other: f(other, self) if _operand_ok(other) else NotImplemented
+    return lambda self, other: (f(other, self) if type(other) in _PLAIN_OPERANDS or isinstance(other, Tensor)
+                                or _operand_ok(other) else NotImplemented)
 
 
 _E = elementwise

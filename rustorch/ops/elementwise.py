@@ -72,7 +72,7 @@ def binary(name, op, a, b, out=None, kind=ARITH):
         return out
     recording = check_inplace(name, out, (a, b)) and op in _BINARY_GRADS
     # the formula may need the input's value from before it is overwritten
-    a_before = a.clone() if recording and out is a and "a" in _BINARY_GRADS[op] else a
+    a_before = a.clone() if recording and out is a and _BINARY_GRADS[op][0] else a
     out = prepare_out(name, out, shape, result, device)
     out._storage.backend.binary(op, a, b, out, compute)
     out._bump_version()
@@ -294,11 +294,14 @@ def _binary_backward(node, grad, op, a, b, r):
     raise AssertionError(op)
 
 
-# what each formula keeps: inputs ("ab"), the result ("r")
+# what each formula keeps: (input a, input b, the result)
 _BINARY_GRADS = {
-    "add": "", "sub": "", "mul": "ab", "div": "br", "div_trunc": "", "floor_divide": "", "remainder": "ab",
-    "fmod": "ab", "pow": "abr", "maximum": "ab", "minimum": "ab", "fmax": "ab", "fmin": "ab", "atan2": "ab",
-    "hypot": "abr", "copysign": "ar", "logaddexp": "ab", "xlogy": "ab",
+    "add": (False, False, False), "sub": (False, False, False), "mul": (True, True, False),
+    "div": (False, True, True), "div_trunc": (False, False, False), "floor_divide": (False, False, False),
+    "remainder": (True, True, False), "fmod": (True, True, False), "pow": (True, True, True),
+    "maximum": (True, True, False), "minimum": (True, True, False), "fmax": (True, True, False),
+    "fmin": (True, True, False), "atan2": (True, True, False), "hypot": (True, True, True),
+    "copysign": (True, False, True), "logaddexp": (True, True, False), "xlogy": (True, True, False),
 }
 
 
@@ -319,11 +322,11 @@ def _record_binary(op, a, b, out, a_before=None):
     if saveless is not None:
         record(saveless[0], saveless[1], (a, b), out)
         return
-    uses = _BINARY_GRADS[op]
+    keep_a, keep_b, keep_result = _BINARY_GRADS[op]
     if a_before is None:
         a_before = a
     record(_node_name(op), _binary_backward, (a, b), out,
-           (op, a_before if "a" in uses else None, b if "b" in uses else None, out if "r" in uses else None))
+           (op, a_before if keep_a else None, b if keep_b else None, out if keep_result else None))
 
 
 def _scalar_check_alpha(name, x, other, alpha):
