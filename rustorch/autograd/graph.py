@@ -158,7 +158,10 @@ class Node:
         self._saved = tuple([_saved(v, self, outputs) if isinstance(v, Tensor) else v for v in values])
 
     def unpack_saved(self):
-        return [s.unpack(self) if type(s) is SavedTensor else s for s in self._saved]
+        values = []
+        for s in self._saved:
+            values.append(s.unpack(self) if type(s) is SavedTensor else s)
+        return values
 
     def release(self):
         """Free the saved tensors (after a backward without retain_graph)."""
@@ -253,53 +256,56 @@ def record(name, backward, inputs, outputs, saved=()):
     """Make ``outputs`` (a tensor or a tuple of them) the results of a new node over ``inputs``.
 
     An output that is ``inputs[0]`` was written in place: it gets the new node as its history (its base does,
-    through ``CopySlices``, when it is a view). Written flat, without helper calls: every recorded op runs it.
+    through ``CopySlices``, when it is a view). Written flat, with plain loops: every recorded op runs it.
     """
     node = Node(name, backward)
     edges = []
     meta = []
+    needs = []
     for v in inputs:
         if isinstance(v, Tensor) and v.requires_grad:
             fn = v.grad_fn
             edges.append((fn, v._output_nr) if fn is not None and v._base is None else gradient_edge(v))
             meta.append((v._shape, v.dtype))
+            needs.append(True)
         else:
             edges.append(_NO_EDGE)
             meta.append(None)
+            needs.append(False)
     node.next_functions = tuple(edges)
     node._input_meta = meta
-    node.needs_input_grad = tuple([m is not None for m in meta])
+    node.needs_input_grad = tuple(needs)
     if isinstance(outputs, Tensor):
         outs = (outputs,)
-        if inputs and outputs is inputs[0]:
-            rebase_history(outputs, node)
-        else:
-            outputs.grad_fn = node
-            outputs.requires_grad = True
-            if outputs._base is not None:
-                outputs._view_version = outputs._storage.version
+        _set_output(node, outputs, 0, inputs)
     else:
         outs = tuple(outputs)
         node._n_outputs = len(outs)
         for i, o in enumerate(outs):
-            if o is None:
-                continue
-            if i == 0 and inputs and o is inputs[0]:
-                rebase_history(o, node)
-            else:
-                o.grad_fn = node
-                o.requires_grad = True
-                if i:
-                    o._output_nr = i
-                if o._base is not None:
-                    o._view_version = o._storage.version
+            if o is not None:
+                _set_output(node, o, i, inputs)
     if saved:
-        node._saved = tuple([_saved(v, node, outs) if isinstance(v, Tensor) else v for v in saved])
+        kept = []
+        for v in saved:
+            kept.append(_saved(v, node, outs) if isinstance(v, Tensor) else v)
+        node._saved = tuple(kept)
     if ANOMALY.enabled:
         import traceback
 
         node.metadata["traceback_"] = traceback.format_stack()[:-2]
     return node
+
+
+def _set_output(node, t, i, inputs):
+    if i == 0 and inputs and t is inputs[0]:
+        rebase_history(t, node)
+        return
+    t.grad_fn = node
+    t.requires_grad = True
+    if i:
+        t._output_nr = i
+    if t._base is not None:
+        t._view_version = t._storage.version
 
 
 _NO_EDGE = (None, 0)
