@@ -48,10 +48,12 @@ def binary(name, op, a, b, out=None, kind=ARITH):
             compute, result = _result_dtypes(name, kind, a, b)
     else:
         if a_is_t:
-            b = as_number(name, b)
+            if type(b) is not float and type(b) is not int:
+                b = as_number(name, b)
             t = a
         elif b_is_t:
-            a = as_number(name, a)
+            if type(a) is not float and type(a) is not int:
+                a = as_number(name, a)
             t = b
         else:
             raise InvalidTypeError(f"{name}(): expected at least one Tensor argument, got {type(a).__name__} and {type(b).__name__}")
