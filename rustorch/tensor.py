@@ -217,6 +217,15 @@ class Tensor:
     def data(self):
         return self.detach()
 
+    @data.setter
+    def data(self, value):
+        """``t.data = other`` makes t hold other's values (sharing its storage), keeping t's autograd fields."""
+        if not isinstance(value, Tensor):
+            raise InvalidTypeError(f"data: expected a Tensor, got {type(value).__name__}")
+        self._storage, self._shape, self._stride, self._offset = value._storage, value._shape, value._stride, value._offset
+        self.dtype = value.dtype
+        self._host = None
+
     def detach(self):
         """The same data, cut from the graph (it shares storage and version counter)."""
         return _make(self._storage, self._shape, self._stride, self._offset, self.dtype)

@@ -586,3 +586,11 @@ def test_gradgradcheck_refuses_a_function_without_gradients():
     x, other = leaf([1.0, 2.0], dtype=rustorch.float64), leaf([3.0, 4.0], dtype=rustorch.float64)
     with pytest.raises(RuntimeError, match="no input received"):
         rustorch.autograd.gradgradcheck(lambda t: other * 2, (x,))  # the output does not depend on x
+
+
+def test_data_assignment_swaps_values_and_keeps_the_leaf():
+    w = leaf([1.0, 2.0])
+    w.data = rustorch.tensor([5.0, 6.0, 7.0])
+    assert w.tolist() == [5.0, 6.0, 7.0] and w.requires_grad and w.is_leaf
+    (w * 2).sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]
