@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the activation family."""
+
+__all__ = []

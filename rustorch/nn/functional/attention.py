@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the attention family."""
+
+__all__ = []

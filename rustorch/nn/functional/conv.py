@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the conv family."""
+
+__all__ = []

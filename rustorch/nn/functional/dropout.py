@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the dropout family."""
+
+__all__ = []

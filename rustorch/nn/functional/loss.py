@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the loss family."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the normalization family."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the pooling family."""
+
+__all__ = []

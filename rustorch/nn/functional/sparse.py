@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the sparse family."""
+
+__all__ = []

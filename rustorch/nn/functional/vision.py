@@ -1,0 +1,3 @@
+"""rustorch.nn.functional: the vision family."""
+
+__all__ = []

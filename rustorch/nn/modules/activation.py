@@ -1,0 +1,3 @@
+"""rustorch.nn: the activation layers."""
+
+__all__ = []

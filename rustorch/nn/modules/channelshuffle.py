@@ -1,0 +1,3 @@
+"""rustorch.nn: the channelshuffle layers."""
+
+__all__ = []

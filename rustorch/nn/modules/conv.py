@@ -1,0 +1,3 @@
+"""rustorch.nn: the conv layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn: the distance layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn: the dropout layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn: the flatten layers."""
+
+__all__ = []

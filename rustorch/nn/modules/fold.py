@@ -1,0 +1,3 @@
+"""rustorch.nn: the fold layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn: the loss layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn: the normalization layers."""
+
+__all__ = []

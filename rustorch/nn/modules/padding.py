@@ -1,0 +1,3 @@
+"""rustorch.nn: the padding layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn: the pixelshuffle layers."""
+
+__all__ = []

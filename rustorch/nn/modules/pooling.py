@@ -1,0 +1,3 @@
+"""rustorch.nn: the pooling layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn: the rnn layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""rustorch.nn: the sparse layers."""
+
+__all__ = []

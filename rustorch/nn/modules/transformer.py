@@ -1,0 +1,3 @@
+"""rustorch.nn: the transformer layers."""
+
+__all__ = []

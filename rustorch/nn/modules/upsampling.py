@@ -1,0 +1,3 @@
+"""rustorch.nn: the upsampling layers."""
+
+__all__ = []
