@@ -102,3 +102,47 @@ def arrays(shapes, seed=0):
 def outputs(value):
     """An op's result as a tuple of outputs."""
     return value if isinstance(value, (tuple, list)) else (value,)
+
+
+def copy_weights(rt_module, torch_module):
+    """Load torch_module's state_dict into rt_module (strict: the keys and shapes must match torch's)."""
+    rt_module.load_state_dict({k: v.detach().numpy() for k, v in torch_module.state_dict().items()})
+
+
+def check_module(rt_module, torch_module, *arrays, device="cpu", rtol=1e-5, atol=1e-6, train=True, seed=0):
+    """Copy torch_module's weights into rt_module, run both on float32 inputs made from NumPy ``arrays`` (inputs
+    get requires_grad), backpropagate one random grad_output through every float output, and assert that the
+    outputs, the input gradients and every parameter gradient equal torch's."""
+    copy_weights(rt_module, torch_module)
+    rt_module.to(device)
+    rt_module.train(train)
+    torch_module.train(train)
+    rt_module.zero_grad()
+    torch_module.zero_grad()
+    rt_inputs = [rustorch.tensor(a, device=device, requires_grad=a.dtype.kind == "f") for a in arrays]
+    th_inputs = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    rt_out, th_out = rt_module(*rt_inputs), torch_module(*th_inputs)
+    rt_outs = [o for o in outputs(rt_out) if isinstance(o, rustorch.Tensor)]
+    th_outs = [o for o in outputs(th_out) if isinstance(o, torch.Tensor)]
+    rng = np.random.default_rng(seed)
+    rt_pairs, th_pairs = [], []
+    for r, t in zip(rt_outs, th_outs):
+        assert_same(r, t, rtol=rtol, atol=atol)
+        if t.requires_grad:
+            g = rng.standard_normal(tuple(t.shape)).astype(np.float32)
+            rt_pairs.append((r, rustorch.tensor(g, device=device)))
+            th_pairs.append((t, torch.tensor(g)))
+    if not th_pairs:
+        return
+    rustorch.autograd.backward([p[0] for p in rt_pairs], [p[1] for p in rt_pairs])
+    torch.autograd.backward([p[0] for p in th_pairs], [p[1] for p in th_pairs])
+    for r, t in zip(rt_inputs, th_inputs):
+        if t.grad is not None:
+            assert_same(r.grad, t.grad, rtol=rtol, atol=atol)
+    th_params = dict(torch_module.named_parameters())
+    for name, p in rt_module.named_parameters():
+        if th_params[name].grad is None:
+            assert p.grad is None or not bool((p.grad != 0).any()), f"{name}: torch has no gradient"
+            continue
+        assert p.grad is not None, f"{name}: no gradient"
+        assert_same(p.grad, th_params[name].grad, rtol=rtol, atol=atol)

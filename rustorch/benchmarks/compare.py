@@ -81,6 +81,13 @@ def autograd_cases(torch):
     return out
 
 
+def nn_cases(torch):
+    """The nn issue's cases (forward and backward of layers), appended by family."""
+    rng = np.random.default_rng(2)
+    out = []
+    return out
+
+
 def cases(torch):
     """(name, rustorch callable, torch callable) for every case of the issue's table."""
     rng = np.random.default_rng(0)
@@ -108,7 +115,7 @@ def cases(torch):
         (ra, ta), (rb, tb) = pair(n, n), pair(n, n)
         out.append((f"matmul {n}", lambda ra=ra, rb=rb: ra @ rb, lambda ta=ta, tb=tb: ta @ tb))
     out.append(("copy of transposed (4096,4096)", lambda: rm.t().contiguous(), lambda: tm.t().contiguous()))
-    return out + autograd_cases(torch)
+    return out + autograd_cases(torch) + nn_cases(torch)
 
 
 # Both libraries keep worker threads spinning for a while after a parallel op; on a
