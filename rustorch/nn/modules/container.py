@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from ...errors import InvalidTypeError
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _addindent
 
 
 def _index(op, idx, size):
@@ -142,6 +142,20 @@ class ModuleList(Module):
         del self[index]
         return module
 
+    def __repr__(self):
+        # runs of identical entries print once, as "(0-3): 4 x Block(...)" (torch's compressed form)
+        runs = []
+        for i, text in enumerate(repr(m) for m in self):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        if not runs:
+            return self._get_name() + "()"
+        lines = [_addindent(f"({a}): {text}" if a == b else f"({a}-{b}): {b - a + 1} x {text}", 2)
+                 for a, b, text in runs]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class ModuleDict(Module):
     """An ordered dict of modules, registered under their keys."""
@@ -232,7 +246,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"({i}): Parameter containing: [{p.type()} of size {'x'.join(map(str, p.shape))}]"
+        return "\n".join(f"  ({i}): Parameter containing: [{p.type()} of size {'x'.join(map(str, p.shape))}]"
                          for i, p in enumerate(self))
 
 
@@ -286,7 +300,7 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self):
-        return "\n".join(f"({k}): Parameter containing: [{p.type()} of size {'x'.join(map(str, p.shape))}]"
+        return "\n".join(f"  ({k}): Parameter containing: [{p.type()} of size {'x'.join(map(str, p.shape))}]"
                          for k, p in self.items())
 
 
