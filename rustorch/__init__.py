@@ -49,6 +49,10 @@ for _family in ops.FAMILIES:
     for _name in _family.__all__:
         globals()[_name] = getattr(_family, _name)
 del _family, _name
+for _name, _f in nn.functional.activation.TORCH_FUNCTIONS.items():  # torch.softmax, Tensor.log_softmax, ...
+    globals()[_name] = _f
+    setattr(Tensor, _name, _f)
+del _name, _f
 
 
 def is_tensor(obj):

@@ -124,12 +124,17 @@ cdef void _gemm(scalar_t *dummy, int64_t batch, char ta, char tb, int m, int n, 
         return
     if nthr == 1 or work < _SPLIT_MIN_WORK:
         nthr = 1
+    # SciPy's pthreads OpenBLAS keeps one count for the whole process behind the "local" setter: a thread
+    # that restored it while another was still in its GEMMs let OpenBLAS spawn threads inside this region.
+    # So the calling thread sets it before the region and restores it after; each thread also sets it, for
+    # builds where the count really is per thread.
+    prev = _openblas_set_threads_local(1)
     with parallel(num_threads=nthr):
         tid = openmp.omp_get_thread_num()
-        prev = _openblas_set_threads_local(1)
+        _openblas_set_threads_local(1)
         _gemm_share(dummy, tid, openmp.omp_get_num_threads(), batch, ta, tb, m, n, k, A, sA, lda,
                     B, sB, ldb, C, sC, ldc, isz)
-        _openblas_set_threads_local(prev)
+    _openblas_set_threads_local(prev)
 
 
 cdef _layout(str name, cnp.ndarray x, int64_t isz, char *trans_if_row,

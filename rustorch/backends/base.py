@@ -110,6 +110,83 @@ class Backend:
         """Batched matrix product: a (..., M, K) @ b (..., K, N) -> out (..., M, N), batch dims broadcast."""
         raise NotImplementedError
 
+    # convolution and pooling ----------------------------------------------------
+    # Tensors here are contiguous, float32 or float64, laid out (N, C, *spatial) with 1 to 3 spatial dims;
+    # kernel, stride, padding and dilation hold one int per spatial dim. A convolution is im2col, then the
+    # GEMM of ``matmul``; its input gradient is the GEMM, then col2im.
+    def im2col(self, x, cols, kernel, stride, padding, dilation):
+        """Write the sliding windows of ``x`` into ``cols`` (N, C * prod(kernel), *out_spatial).
+
+        ``cols[n, c*K + k, o] = x[n, c, o*stride - padding + k*dilation]`` (k, o multi-indices in C order),
+        0 where that falls outside x. The output size is cols's; ``padding`` is the padding before the data.
+        """
+        raise NotImplementedError
+
+    def col2im(self, cols, x, kernel, stride, padding, dilation):
+        """The adjoint of ``im2col``: overwrite ``x`` with the sum of every column entry at the place it came from."""
+        raise NotImplementedError
+
+    def pool(self, op, x, out, indices, windows):
+        """Max ('max') or average ('avg') pooling of ``x`` into ``out`` (N, C, *out_spatial).
+
+        ``windows`` holds one ``(first, count, step, divisor)`` per spatial dim: output position o of that
+        dim reads the ``count[o]`` input positions ``first[o] + j*step`` (first, count: int64 NumPy arrays of
+        the dim's output size; the taps lie inside the input, padding is left out by the caller). An average
+        divides the window's sum by the product of the dims' ``divisor[o]`` (float64 arrays; None for max);
+        an empty window gives 0. For max, NaN wins and ``indices`` (int64 like out, or None) receives the
+        flat position of the maximum within its (*spatial) input plane.
+        """
+        raise NotImplementedError
+
+    def pool_backward(self, op, grad, grad_input, indices, windows):
+        """The gradient of ``pool``: overwrite ``grad_input`` (x's shape) with ``grad`` added at ``indices``
+        (max; an index outside its plane passes nothing) or spread over the windows and divided as the forward
+        divided (avg)."""
+        raise NotImplementedError
+
+    # softmax (an optional fused fast path) -------------------------------------------
+    # Tensors here are contiguous, of one shape and one floating dtype. A backend that leaves these out (or raises
+    # NotImplementedError for a dtype) gets softmax composed from reductions and elementwise ops.
+    def softmax(self, x, dim, log_space, out):
+        """``out`` = softmax of ``x`` along ``dim`` (log_softmax when ``log_space``), each slice's maximum
+        subtracted before exp()."""
+        raise NotImplementedError
+
+    def softmax_backward(self, grad, y, dim, log_space, out):
+        """``out`` = the input gradient of softmax for ``grad`` from its result ``y``: y * (grad - sum(grad * y))
+        along ``dim``, or grad - exp(y) * sum(grad) for log_softmax."""
+        raise NotImplementedError
+
+    # normalization (an optional fused fast path) -----------------------------------
+    # Tensors here are contiguous and of one floating dtype. A backend that leaves these out (or raises
+    # NotImplementedError for a dtype) gets layer norm composed from reductions and elementwise ops.
+    def layer_norm(self, x, weight, bias, eps, out, mean, rstd):
+        """Normalise each row of ``x`` (M, D) into ``out``: (x - mean) * rstd * weight + bias.
+
+        ``weight`` and ``bias`` are (D,) or None; ``mean`` and ``rstd`` (M,) receive each row's mean and
+        1 / sqrt(var + eps), the variance biased.
+        """
+        raise NotImplementedError
+
+    def layer_norm_backward(self, grad, x, mean, rstd, weight, grad_input, grad_weight, grad_bias):
+        """The gradients of ``layer_norm`` for ``grad`` (M, D) into grad_input (M, D), grad_weight and
+        grad_bias (D,), each unless None."""
+        raise NotImplementedError
+
+    # LSTM step (an optional fused fast path) ---------------------------------------
+    # Tensors here are 2-D blocks (rows, n) of one floating dtype whose rows are contiguous (column slices of
+    # feature-major matrices); gate blocks have 4H rows in torch's order i, f, g, o, the others H. A backend that
+    # leaves these out (or raises NotImplementedError for a dtype) gets the step composed from elementwise ops.
+    def lstm_cell(self, pre, xp, c_prev, gates, c, tanh_c, h):
+        """One LSTM step after its GEMM: ``gates`` = sigmoid (tanh for g) of pre + xp, ``c`` = f * c_prev + i * g,
+        ``tanh_c`` = tanh(c), ``h`` = o * tanh(c)."""
+        raise NotImplementedError
+
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, dc_prev):
+        """The step's gradients from those of its h and c: with dc' = dc + dh * o * (1 - tanh_c^2), ``dgates`` =
+        [dc' g i (1 - i), dc' c_prev f (1 - f), dc' i (1 - g^2), dh tanh_c o (1 - o)], ``dc_prev`` = dc' * f."""
+        raise NotImplementedError
+
     # random -------------------------------------------------------------------
     def random_(self, kind, out, seed, offset):
         """Fill the contiguous ``out`` from the Philox stream (seed, offset).

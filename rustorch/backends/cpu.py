@@ -1,27 +1,33 @@
 """The CPU backend: NumPy arrays from the Cython memory pool as buffers.
 
 Hot primitives (float32/float64 elementwise ops, reductions, strided copies,
-GEMM, Philox random numbers) run in rustorch/_ext's Cython kernels with
-OpenMP and SIMD; the rest of the contract is served by NumPy/SciPy on strided
-views of the same memory. A buffer is a 1-D NumPy array over a pool Block;
-``to_host`` gives a view with the tensor's shape, strides and offset.
+GEMM, im2col/col2im and pooling, Philox random numbers) run in rustorch/_ext's
+Cython kernels with OpenMP and SIMD; the rest of the contract is served by
+NumPy/SciPy on strided views of the same memory. A buffer is a 1-D NumPy array
+over a pool Block; ``to_host`` gives a view with the tensor's shape, strides
+and offset.
 
 >>> import rustorch
 >>> rustorch.backends.cpu.capabilities()["openmp"]
 True
 """
+import math
 import warnings
 
 import numpy as np
 import scipy.special
 
 from .._ext import blas as _blas
+from .._ext import conv as _conv
 from .._ext import copy as _copy
 from .._ext import cpuinfo as _cpuinfo
 from .._ext import elementwise as _ew
+from .._ext import norm as _norm
 from .._ext import philox as _philox
 from .._ext import pool as _pool
 from .._ext import reduce as _red
+from .._ext import rnn as _rnn
+from .._ext import softmax as _softmax
 from ..errors import IndexOutOfRangeError, OutOfMemoryError, ValueOutOfRangeError
 from .base import Backend
 
@@ -144,6 +150,11 @@ def capabilities():
     True
     """
     return _cpuinfo.capabilities()
+
+
+def _opt(t):
+    """An optional tensor's array (None stays None)."""
+    return None if t is None else t._array()
 
 
 def _contiguous_block(dims):
@@ -338,9 +349,28 @@ class CPUBackend(Backend):
     def _np_index(index):
         return tuple(i._array() if hasattr(i, "_array") else i for i in index)
 
+    @staticmethod
+    def _vector_axis(idx):
+        """The axis of an index made of whole slices then one integer vector (index_select's), else None."""
+        last = idx[-1] if idx else None
+        if (type(last) is np.ndarray and last.ndim == 1 and last.dtype.kind in "iu"
+                and all(type(i) is slice and i == slice(None) for i in idx[:-1])):
+            return len(idx) - 1
+        return None
+
     def index_get(self, x, index):
+        idx = self._np_index(index)
+        axis = self._vector_axis(idx)
+        if axis is not None:
+            # one integer vector along one dim: np.take writes a C-ordered result directly, 5-25x faster
+            # than the fancy index below and its copy into C order
+            try:
+                r = np.take(x._array(), idx[-1], axis=axis)
+            except IndexError as e:
+                raise IndexOutOfRangeError(f"index: {e}".replace("axis", "dimension")) from None
+            return r.reshape(-1), r.shape
         try:
-            r = x._array()[self._np_index(index)]
+            r = x._array()[idx]
         except IndexError as e:
             raise IndexOutOfRangeError(f"index: {e}".replace("axis", "dimension")) from None
         r = np.array(r, order="C")  # a fresh C-ordered copy; unlike ascontiguousarray it keeps 0-d results 0-d
@@ -350,6 +380,8 @@ class CPUBackend(Backend):
         xa = x._array()
         va = value._array() if hasattr(value, "_array") else value
         idx = self._np_index(index)
+        if accumulate and self._add_along(xa, idx, va):
+            return
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
@@ -359,6 +391,27 @@ class CPUBackend(Backend):
                     xa[idx] = va
         except IndexError as e:
             raise IndexOutOfRangeError(f"index_put_: {e}".replace("axis", "dimension")) from None
+
+    def _add_along(self, xa, idx, va):
+        """index_add's accumulation (whole slices, then one integer vector) as one np.add.at on the flat array,
+        5-8x faster than np.add.at along an axis; False where the index, layout or dtypes do not allow it."""
+        axis = self._vector_axis(idx)
+        if axis is None or not xa.flags.c_contiguous or not isinstance(va, np.ndarray) or va.dtype != xa.dtype:
+            return False
+        vec = idx[-1]
+        if vec.size and (vec.min() < 0 or vec.max() >= xa.shape[axis]):
+            return False  # negative or out of range: the general path
+        outer, inner = math.prod(xa.shape[:axis]), math.prod(xa.shape[axis + 1:])
+        try:
+            values = np.broadcast_to(va, xa.shape[:axis] + (vec.size,) + xa.shape[axis + 1:])
+        except ValueError:
+            return False
+        # flat positions (o * size + vec[j]) * inner + i, in int32 where they fit (half the index traffic)
+        itype = np.int32 if xa.size < 2**31 else np.int64
+        rows = ((np.arange(outer)[:, None] * xa.shape[axis] + vec) * inner).astype(itype)
+        flat = rows[:, :, None] + np.arange(inner, dtype=itype)
+        np.add.at(xa.reshape(-1), flat.reshape(-1), values.reshape(-1))
+        return True
 
     def gather(self, x, dim, index, out):
         xa = x._array()
@@ -441,6 +494,56 @@ class CPUBackend(Backend):
         except (ValueError, AttributeError):
             x3 = np.ascontiguousarray(x).reshape(-1, rows, cols)
         return x3
+
+    # convolution and pooling ----------------------------------------------------
+    def im2col(self, x, cols, kernel, stride, padding, dilation):
+        _conv.im2col(x._array(), cols._array(), kernel, stride, padding, dilation)
+
+    def col2im(self, cols, x, kernel, stride, padding, dilation):
+        _conv.col2im(cols._array(), x._array(), kernel, stride, padding, dilation)
+
+    def pool(self, op, x, out, indices, windows):
+        _conv.pool(op, x._array(), out._array(), None if indices is None else indices._array(), windows)
+
+    def pool_backward(self, op, grad, grad_input, indices, windows):
+        _conv.pool_backward(op, grad._array(), grad_input._array(), None if indices is None else indices._array(),
+                            windows)
+
+    # softmax --------------------------------------------------------------------
+    def softmax(self, x, dim, log_space, out):
+        if x.dtype.np not in _FAST:
+            raise NotImplementedError  # the op layer composes the other dtypes
+        _softmax.softmax(x._array(), out._array(), dim, log_space)
+
+    def softmax_backward(self, grad, y, dim, log_space, out):
+        if y.dtype.np not in _FAST:
+            raise NotImplementedError
+        _softmax.softmax_backward(grad._array(), y._array(), out._array(), dim, log_space)
+
+    # normalization --------------------------------------------------------------
+    def layer_norm(self, x, weight, bias, eps, out, mean, rstd):
+        if x.dtype.np not in _FAST:
+            raise NotImplementedError  # the op layer composes the other dtypes
+        _norm.layer_norm(x._array(), _opt(weight), _opt(bias), eps, out._array(), mean._array(), rstd._array())
+
+    def layer_norm_backward(self, grad, x, mean, rstd, weight, grad_input, grad_weight, grad_bias):
+        if x.dtype.np not in _FAST:
+            raise NotImplementedError
+        _norm.layer_norm_backward(grad._array(), x._array(), mean._array(), rstd._array(), _opt(weight),
+                                  _opt(grad_input), _opt(grad_weight), _opt(grad_bias))
+
+    # LSTM step --------------------------------------------------------------------
+    def lstm_cell(self, pre, xp, c_prev, gates, c, tanh_c, h):
+        if gates.dtype.np not in _FAST:
+            raise NotImplementedError  # the layer composes the other dtypes
+        _rnn.lstm_cell(pre._array(), xp._array(), c_prev._array(), gates._array(), c._array(), tanh_c._array(),
+                       h._array())
+
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, dc_prev):
+        if gates.dtype.np not in _FAST:
+            raise NotImplementedError
+        _rnn.lstm_cell_backward(dh._array(), dc._array(), gates._array(), c_prev._array(), tanh_c._array(),
+                                dgates._array(), dc_prev._array())
 
     # random -------------------------------------------------------------------
     def random_(self, kind, out, seed, offset):

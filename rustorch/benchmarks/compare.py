@@ -85,7 +85,142 @@ def nn_cases(torch):
     """The nn issue's cases (forward and backward of layers), appended by family."""
     rng = np.random.default_rng(2)
     out = []
+    out += _norm_cases(torch, rng)
+    out += _transformer_cases(torch, rng)
+    out += _rnn_cases(torch, rng)
+    out += _conv_pool_cases(torch, rng)
+    out += _vision_cases(torch, rng)
+    out += _activation_loss_cases(torch, rng)
     return out
+
+
+def _conv_pool_cases(torch, rng):
+    """Conv2d(64, 64, 3, padding=1) and MaxPool2d(2, 2) forward and backward on (32, 64, 32, 32), rustorch holding
+    torch's weights, with a fixed grad_output."""
+    x = rng.standard_normal((32, 64, 32, 32), dtype=np.float32)
+    cases = []
+    for name, make, out_shape in (("Conv2d(64,64,3,pad=1) fwd+bwd (32,64,32,32)",
+                                   lambda lib: lib.nn.Conv2d(64, 64, 3, padding=1), (32, 64, 32, 32)),
+                                  ("MaxPool2d(2,2) fwd+bwd (32,64,32,32)", lambda lib: lib.nn.MaxPool2d(2, 2),
+                                   (32, 64, 16, 16))):
+        g = rng.standard_normal(out_shape, dtype=np.float32)
+        pair = []
+        for lib in (torch, rustorch):
+            layer = make(lib)
+            if lib is torch:
+                weights = {k: v.detach().numpy() for k, v in layer.state_dict().items()}
+            else:
+                layer.load_state_dict(weights)
+            xt, gt = lib.tensor(x, requires_grad=True), lib.tensor(g)
+            pair.insert(0, lambda layer=layer, xt=xt, gt=gt: layer(xt).backward(gt))
+        cases.append((name, *pair))
+    return cases
+
+
+def _rnn_cases(torch, rng):
+    """LSTM (seq 50, batch 32, input and hidden 256, 1 layer) forward and backward, rustorch holding torch's
+    weights, with a fixed grad_output."""
+    x = rng.standard_normal((50, 32, 256), dtype=np.float32)
+    g = rng.standard_normal((50, 32, 256), dtype=np.float32)
+    pair = []
+    for lib in (torch, rustorch):
+        layer = lib.nn.LSTM(256, 256)
+        if lib is torch:
+            weights = {k: v.detach().numpy() for k, v in layer.state_dict().items()}
+        else:
+            layer.load_state_dict(weights)
+        xt, gt = lib.tensor(x, requires_grad=True), lib.tensor(g)
+        pair.insert(0, lambda layer=layer, xt=xt, gt=gt: layer(xt)[0].backward(gt))
+    return [("LSTM fwd+bwd (seq 50, batch 32, 256->256)", *pair)]
+
+
+def _transformer_cases(torch, rng):
+    """TransformerEncoderLayer (d_model 256, 8 heads, feed-forward 1024, dropout 0, batch_first) forward and
+    backward on (16, 128, 256), rustorch holding torch's weights."""
+    x = rng.standard_normal((16, 128, 256), dtype=np.float32)
+    g = rng.standard_normal((16, 128, 256), dtype=np.float32)
+    pair = []
+    for lib in (torch, rustorch):
+        layer = lib.nn.TransformerEncoderLayer(256, 8, dim_feedforward=1024, dropout=0.0, batch_first=True)
+        if lib is torch:
+            weights = {k: v.detach().numpy() for k, v in layer.state_dict().items()}
+        else:
+            layer.load_state_dict(weights)
+        xt, gt = lib.tensor(x, requires_grad=True), lib.tensor(g)
+        pair.insert(0, lambda layer=layer, xt=xt, gt=gt: layer(xt).backward(gt))
+    return [("TransformerEncoderLayer fwd+bwd (16,128,256)", *pair)]
+
+
+def _activation_loss_cases(torch, rng):
+    """cross_entropy on (256, 1000) logits and log_softmax on (4096, 1024), forward and backward."""
+    cases = []
+    x, target = rng.standard_normal((256, 1000), dtype=np.float32), rng.integers(0, 1000, 256)
+    pair = []
+    for lib in (rustorch, torch):
+        xt, tt = lib.tensor(x, requires_grad=True), lib.tensor(target)
+        pair.append(lambda lib=lib, xt=xt, tt=tt: lib.nn.functional.cross_entropy(xt, tt).backward())
+    cases.append(("cross_entropy fwd+bwd (256,1000)", *pair))
+    x, g = rng.standard_normal((4096, 1024), dtype=np.float32), rng.standard_normal((4096, 1024), dtype=np.float32)
+    pair = []
+    for lib in (rustorch, torch):
+        xt, gt = lib.tensor(x, requires_grad=True), lib.tensor(g)
+        pair.append(lambda lib=lib, xt=xt, gt=gt: lib.nn.functional.log_softmax(xt, 1).backward(gt))
+    cases.append(("log_softmax fwd+bwd (4096,1024)", *pair))
+    return cases
+
+
+def _norm_cases(torch, rng):
+    """BatchNorm2d (training) and LayerNorm, forward and backward with a fixed grad_output."""
+    cases = []
+    for name, shape, make in (("BatchNorm2d(64) train fwd+bwd (32,64,32,32)", (32, 64, 32, 32),
+                               lambda lib: lib.nn.BatchNorm2d(64)),
+                              ("LayerNorm(256) fwd+bwd (16,128,256)", (16, 128, 256), lambda lib: lib.nn.LayerNorm(256))):
+        x = rng.standard_normal(shape, dtype=np.float32)
+        g = rng.standard_normal(shape, dtype=np.float32)
+        pair = []
+        for lib in (rustorch, torch):
+            layer, xt, gt = make(lib), lib.tensor(x, requires_grad=True), lib.tensor(g)
+            pair.append(lambda layer=layer, xt=xt, gt=gt: layer(xt).backward(gt))
+        cases.append((name, *pair))
+    return cases
+
+
+def _vision_cases(torch, rng):
+    """Padding, interpolation, unfold/fold, grid_sample, pixel_shuffle and distances: forward and backward with a
+    fixed grad_output, on the same float32 data in both libraries."""
+    image = rng.standard_normal((8, 32, 64, 64), dtype=np.float32)
+    cols = rng.standard_normal((8, 32 * 9, 64 * 64), dtype=np.float32)
+    grid = rng.standard_normal((8, 64, 64, 2), dtype=np.float32)
+    rows = rng.standard_normal((4096, 256), dtype=np.float32)
+    points = rng.standard_normal((512, 64), dtype=np.float32)
+    specs = [
+        ("F.pad constant (1,1,1,1) fwd+bwd (8,32,64,64)", lambda F, x: F.pad(x, (1, 1, 1, 1)), (image,)),
+        ("F.pad reflect (2,2,2,2) fwd+bwd (8,32,64,64)", lambda F, x: F.pad(x, (2, 2, 2, 2), mode="reflect"), (image,)),
+        ("interpolate nearest x2 fwd+bwd (8,32,64,64)", lambda F, x: F.interpolate(x, scale_factor=2), (image,)),
+        ("interpolate bilinear x2 fwd+bwd (8,32,64,64)",
+         lambda F, x: F.interpolate(x, scale_factor=2, mode="bilinear"), (image,)),
+        ("interpolate bicubic x2 fwd+bwd (8,32,64,64)",
+         lambda F, x: F.interpolate(x, scale_factor=2, mode="bicubic"), (image,)),
+        ("interpolate bilinear aa /2 fwd+bwd (8,32,64,64)",
+         lambda F, x: F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True), (image,)),
+        ("F.unfold k3 p1 fwd+bwd (8,32,64,64)", lambda F, x: F.unfold(x, 3, padding=1), (image,)),
+        ("F.fold k3 p1 fwd+bwd (8,288,4096)", lambda F, x: F.fold(x, (64, 64), 3, padding=1), (cols,)),
+        ("grid_sample bilinear fwd+bwd (8,32,64,64)",
+         lambda F, x, g: F.grid_sample(x, g, align_corners=False), (image, grid)),
+        ("pixel_shuffle 2 fwd+bwd (8,32,64,64)", lambda F, x: F.pixel_shuffle(x, 2), (image,)),
+        ("cosine_similarity fwd+bwd (4096,256)", lambda F, a, b: F.cosine_similarity(a, b), (rows, rows[::-1].copy())),
+        ("pdist fwd+bwd (512,64)", lambda F, x: F.pdist(x), (points,)),
+    ]
+    cases = []
+    for name, fn, arrays in specs:
+        shape = tuple(fn(torch.nn.functional, *(torch.tensor(a) for a in arrays)).shape)
+        g = rng.standard_normal(shape, dtype=np.float32)
+        pair = []
+        for lib in (rustorch, torch):
+            inputs = [lib.tensor(a, requires_grad=True) for a in arrays]
+            pair.append(lambda lib=lib, inputs=inputs, gt=lib.tensor(g), fn=fn: fn(lib.nn.functional, *inputs).backward(gt))
+        cases.append((name, *pair))
+    return cases
 
 
 def cases(torch):
