@@ -337,3 +337,76 @@ def test_frozen_weights(cls):
     th_m(th_x)[0].sum().backward()
     assert_same(rt_x.grad, th_x.grad, rtol=1e-5, atol=1e-6)
     assert all(p.grad is None for p in rt_m.parameters())
+
+
+# the fused LSTM step (rustorch/_ext/rnn.pyx) and the composed form backends without it run ------------------
+@pytest.mark.parametrize("cls,kwargs", [("LSTM", {"num_layers": 2, "bidirectional": True}),
+                                        ("LSTM", {"proj_size": 2, "bidirectional": True})])
+def test_lstm_composed_step_matches_torch(cls, kwargs, monkeypatch):
+    """With the backend's fused LSTM step unavailable, the layer composes the step from ops (as on a backend
+    without the kernel) and still matches torch, packed sequences included."""
+    from rustorch.backends.cpu import CPUBackend
+
+    def unavailable(*args):
+        raise NotImplementedError
+
+    monkeypatch.setattr(CPUBackend, "lstm_cell", unavailable)
+    monkeypatch.setattr(CPUBackend, "lstm_cell_backward", unavailable)
+    rt_m, th_m = _pair(cls, 5, 7, **kwargs)
+    check_module(rt_m, th_m, _randn(6, 3, 5))
+    _packed_case(cls, kwargs, [4, 1, 3], enforce_sorted=False)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_lstm_step_kernel(dtype):
+    from rustorch._ext import rnn as kernel
+
+    rng = np.random.default_rng(0)
+    hidden, n, width = 3, 5, 9
+    # column slices of wider matrices, as the layer passes them
+    pre = rng.standard_normal((4 * hidden, n)).astype(dtype)
+    xp = rng.standard_normal((4 * hidden, width)).astype(dtype)[:, 2:2 + n]
+    c_prev = rng.standard_normal((hidden, width)).astype(dtype)[:, 1:1 + n]
+    gates, states = np.zeros((4 * hidden, width), dtype), np.zeros((3, hidden, width), dtype)
+    kernel.lstm_cell(pre, xp, c_prev, gates[:, 4:4 + n], states[0, :, :n], states[1, :, :n], states[2, :, :n])
+    z = pre + xp
+    i, f, g, o = _sigmoid(z[:hidden]), _sigmoid(z[hidden:2 * hidden]), np.tanh(z[2 * hidden:3 * hidden]), \
+        _sigmoid(z[3 * hidden:])
+    c = f * c_prev + i * g
+    tol = {"rtol": 1e-6 if dtype == np.float32 else 1e-12, "atol": 1e-6 if dtype == np.float32 else 1e-12}
+    np.testing.assert_allclose(gates[:, 4:4 + n], np.concatenate([i, f, g, o]), **tol)
+    np.testing.assert_allclose(states[0, :, :n], c, **tol)
+    np.testing.assert_allclose(states[2, :, :n], o * np.tanh(c), **tol)
+    assert not gates[:, :4].any() and not states[:, :, n:].any()  # nothing written outside the blocks
+    dh, dc = rng.standard_normal((hidden, n)).astype(dtype), rng.standard_normal((hidden, n)).astype(dtype)
+    dgates, dc_prev = np.empty((4 * hidden, n), dtype), np.empty((hidden, n), dtype)
+    kernel.lstm_cell_backward(dh, dc, np.concatenate([i, f, g, o]), c_prev, np.tanh(c), dgates, dc_prev)
+    total_dc = dc + dh * o * (1 - np.tanh(c) ** 2)
+    expected = np.concatenate([total_dc * g * i * (1 - i), total_dc * c_prev * f * (1 - f), total_dc * i * (1 - g * g),
+                               dh * np.tanh(c) * o * (1 - o)])
+    np.testing.assert_allclose(dgates, expected, **tol)
+    np.testing.assert_allclose(dc_prev, total_dc * f, **tol)
+
+
+def test_fused_lstm_step_kernel_checks():
+    from rustorch._ext import rnn as kernel
+
+    block, state = np.zeros((8, 3)), np.zeros((2, 3))
+    with pytest.raises(TypeError, match="float32 or float64"):
+        kernel.lstm_cell(block.astype(np.int64), block, state, block, state, state, state)
+    with pytest.raises(TypeError, match="xp must be float64"):
+        kernel.lstm_cell(block, block.astype(np.float32), state, block, state, state, state)
+    with pytest.raises(ValueError, match=r"c_prev must have shape \(2, 3\)"):
+        kernel.lstm_cell(block, block, np.zeros((3, 3)), block, state, state, state)
+    with pytest.raises(ValueError, match="contiguous, non-overlapping rows"):
+        kernel.lstm_cell(block, block, np.zeros((3, 2)).T, block, state, state, state)
+    with pytest.raises(ValueError, match="4H rows"):
+        kernel.lstm_cell_backward(state, state, np.zeros((7, 3)), state, state, np.zeros((7, 3)), state)
+    readonly = np.zeros((2, 3))
+    readonly.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        kernel.lstm_cell_backward(state, state, block, state, state, block, readonly)

@@ -27,7 +27,7 @@
 
 #include "simd.h"
 
-#define RT_RNN_PAR_MIN 32768    /* fewer gate values than this: one thread */
+#define RT_RNN_PAR_MIN 8192     /* fewer gate values than this: one thread */
 
 static inline int rt_rnn_threads(int64_t n)
 {

@@ -23,8 +23,6 @@ from .module import Module
 class _NormBase(Module):
     """Common base of the batch and instance norms: affine parameters and running statistics buffers."""
 
-    _version = 2
-
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()

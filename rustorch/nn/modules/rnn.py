@@ -15,13 +15,15 @@ all B columns. Then
 - the input projection W_ih x + b of every step is one GEMM (recorded as an
   ordinary addmm, so autograd differentiates it);
 - the recurrence is one recorded node: a Python loop over time steps doing one
-  GEMM W_hh h per step plus a few elementwise ops on (features, batch) blocks,
-  writing every step's states into one matrix (feature-major, because the GEMM
-  of a (4H, H) weight by a (H, B) block is about twice as fast as the
-  batch-major (B, H) by (H, 4H) one for small B);
+  GEMM W_hh h per step plus the step's elementwise work on (features, batch)
+  blocks, writing every step's states into one matrix (feature-major, because
+  the GEMM of a (4H, H) weight by a (H, B) block is about twice as fast as the
+  batch-major (B, H) by (H, 4H) one for small B). An LSTM step's elementwise
+  work is one fused backend kernel (Backend.lstm_cell) where the backend has
+  one, else seven ops; GRU and RNN steps are a few ops;
 - its backward is the same loop backwards (one GEMM per step), with the weight
-  gradient of all steps in one GEMM at the end; the elementwise factors that do
-  not depend on the recurrence are computed for all steps at once.
+  gradient of all steps in one GEMM at the end; the GRU and RNN factors that
+  do not depend on the recurrence are computed for all steps at once.
 
 Under create_graph the backward instead differentiates the same recurrence
 composed from recorded ops (the cells' code), so double backward works.
@@ -177,7 +179,8 @@ def _lstm_step(pre, xp, c_prev, gates, c, tanh_c, h):
     """One LSTM step after its GEMM (pre = W_hh h_prev), into the given blocks: the backend's fused kernel, or the
     same composed from ops where it has none."""
     try:
-        return pre._storage.backend.lstm_cell(pre, xp, c_prev, gates, c, tanh_c, h)
+        pre._storage.backend.lstm_cell(pre, xp, c_prev, gates, c, tanh_c, h)
+        return
     except NotImplementedError:
         pass
     hidden = c.shape[0]
@@ -193,7 +196,8 @@ def _lstm_step_backward(dh, dc, gates, c_prev, tanh_c, dgates, dc_prev):
     """The gradients of the step's gate pre-activations and of c_prev, from those of its h and c: the backend's
     fused kernel, or composed (see Backend.lstm_cell_backward for the formulas)."""
     try:
-        return gates._storage.backend.lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, dc_prev)
+        gates._storage.backend.lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, dc_prev)
+        return
     except NotImplementedError:
         pass
     i, f, g, o = gates.chunk(4, 0)
