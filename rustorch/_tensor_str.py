@@ -265,7 +265,7 @@ def tensor_repr(t):
             suffixes.append(f"dtype={t.dtype}")
         tensor_str = _tensor_str(t, indent)
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + tensor_str, suffixes, indent)

@@ -594,3 +594,7 @@ def test_data_assignment_swaps_values_and_keeps_the_leaf():
     assert w.tolist() == [5.0, 6.0, 7.0] and w.requires_grad and w.is_leaf
     (w * 2).sum().backward()
     assert w.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_repr_names_the_grad_fn():
+    assert "grad_fn=<MulBackward0>" in repr(leaf([1.0]) * 2)

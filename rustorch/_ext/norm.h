@@ -86,78 +86,77 @@ RT_CLONES void rt_layer_norm_##S(const T *x, int64_t M, int64_t D, const T *w,  
 }                                                                               \
                                                                                 \
 /* Gradients of rt_layer_norm for the output gradient g (M, D), from x and      \
- * the forward's mean and rstd; any of dx (M, D), dw and db (D) may be NULL.    \
- * With xhat = (x - mean) * rstd and gw = g * w:                                \
+ * the forward's mean and rstd; any of dx (M, D), dw and db (D) may be NULL,    \
+ * and w (NULL: ones).  With xhat = (x - mean) * rstd and gw = g * w:           \
  *   dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat))   per row             \
  *   dw = sum over rows of g * xhat,  db = sum over rows of g.                  \
- * Returns -1 when the accumulators cannot be allocated, else 0. */             \
+ * One loop over a row takes its two sums (and adds into the thread's dw, db    \
+ * accumulators), a second writes dx.  Returns -1 when the scratch memory       \
+ * cannot be allocated, else 0. */                                              \
 RT_CLONES int rt_layer_norm_backward_##S(const T *g, const T *x, const T *mean, \
                                          const T *rstd, const T *w, int64_t M,  \
                                          int64_t D, T *dx, T *dw, T *db)         \
 {                                                                               \
     int nt = rt_norm_threads(M * D);                                            \
-    double *acc = NULL;                                                         \
-    if (dw || db) {                                                             \
-        acc = (double *)calloc((size_t)nt * 2 * (D ? D : 1), sizeof(double));   \
-        if (!acc) return -1;                                                    \
+    int64_t width = D ? D : 1;                                                  \
+    /* per thread: dw and db accumulators (double), then ones for a NULL w */   \
+    size_t bytes = (size_t)nt * 2 * width * sizeof(double) + (size_t)width * sizeof(T); \
+    double *acc = (double *)calloc(1, bytes);                                   \
+    if (!acc) return -1;                                                        \
+    T *ones = (T *)(acc + (int64_t)nt * 2 * width);                             \
+    if (!w) {                                                                   \
+        for (int64_t j = 0; j < D; j++) ones[j] = 1;                            \
+        w = ones;                                                               \
     }                                                                           \
+    const int sums = dw || db;                                                  \
     _Pragma("omp parallel num_threads(nt)")                                     \
     {                                                                           \
-        double *aw = acc ? acc + (int64_t)rt_norm_thread() * 2 * D : NULL;      \
-        double *ab = aw ? aw + D : NULL;                                        \
+        double *aw = acc + (int64_t)rt_norm_thread() * 2 * width;               \
+        double *ab = aw + width;                                                \
         _Pragma("omp for schedule(static)")                                     \
         for (int64_t r = 0; r < M; r++) {                                       \
             const T *gr = g + r * D, *xr = x + r * D;                           \
             const T m = mean[r], k = rstd[r];                                   \
-            if (dx) {                                                           \
-                T *dr = dx + r * D;                                             \
-                double a = 0, c = 0;                                            \
-                if (w) {                                                        \
-                    _Pragma("omp simd reduction(+:a,c)")                        \
-                    for (int64_t j = 0; j < D; j++) {                           \
-                        double gw = (double)gr[j] * w[j];                       \
-                        a += gw;                                                \
-                        c += gw * ((xr[j] - m) * k);                            \
-                    }                                                           \
-                } else {                                                        \
-                    _Pragma("omp simd reduction(+:a,c)")                        \
-                    for (int64_t j = 0; j < D; j++) {                           \
-                        a += gr[j];                                             \
-                        c += (double)gr[j] * ((xr[j] - m) * k);                 \
-                    }                                                           \
-                }                                                               \
-                const T ma = (T)(a / D), mc = (T)(c / D);                       \
-                if (w) {                                                        \
-                    _Pragma("omp simd")                                         \
-                    for (int64_t j = 0; j < D; j++)                             \
-                        dr[j] = k * (gr[j] * w[j] - ma - (xr[j] - m) * k * mc); \
-                } else {                                                        \
-                    _Pragma("omp simd")                                         \
-                    for (int64_t j = 0; j < D; j++)                             \
-                        dr[j] = k * (gr[j] - ma - (xr[j] - m) * k * mc);        \
-                }                                                               \
-            }                                                                   \
-            if (aw) {                                                           \
-                _Pragma("omp simd")                                             \
+            double a = 0, c = 0;                                                \
+            if (sums) {                                                         \
+                _Pragma("omp simd reduction(+:a,c)")                            \
                 for (int64_t j = 0; j < D; j++) {                               \
-                    aw[j] += (double)gr[j] * ((xr[j] - m) * k);                 \
+                    const T xh = (xr[j] - m) * k;                               \
+                    const double gw = (double)gr[j] * w[j];                     \
+                    a += gw;                                                    \
+                    c += gw * xh;                                               \
+                    aw[j] += (double)gr[j] * xh;                                \
                     ab[j] += gr[j];                                             \
                 }                                                               \
+            } else {                                                            \
+                _Pragma("omp simd reduction(+:a,c)")                            \
+                for (int64_t j = 0; j < D; j++) {                               \
+                    const double gw = (double)gr[j] * w[j];                     \
+                    a += gw;                                                    \
+                    c += gw * ((xr[j] - m) * k);                                \
+                }                                                               \
+            }                                                                   \
+            if (dx) {                                                           \
+                T *dr = dx + r * D;                                             \
+                const T ma = (T)(a / D), mc = (T)(c / D);                       \
+                _Pragma("omp simd")                                             \
+                for (int64_t j = 0; j < D; j++)                                 \
+                    dr[j] = k * (gr[j] * w[j] - ma - (xr[j] - m) * k * mc);     \
             }                                                                   \
         }                                                                       \
     }                                                                           \
-    if (acc) {                                                                  \
+    if (sums) {                                                                 \
         for (int64_t j = 0; j < D; j++) {                                       \
             double sw = 0, sb = 0;                                              \
             for (int t = 0; t < nt; t++) {                                      \
-                sw += acc[(int64_t)t * 2 * D + j];                              \
-                sb += acc[(int64_t)t * 2 * D + D + j];                          \
+                sw += acc[(int64_t)t * 2 * width + j];                          \
+                sb += acc[(int64_t)t * 2 * width + width + j];                  \
             }                                                                   \
             if (dw) dw[j] = (T)sw;                                              \
             if (db) db[j] = (T)sb;                                              \
         }                                                                       \
-        free(acc);                                                              \
     }                                                                           \
+    free(acc);                                                                  \
     return 0;                                                                   \
 }
 

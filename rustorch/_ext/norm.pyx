@@ -145,4 +145,4 @@ def layer_norm_backward(cnp.ndarray grad not None, cnp.ndarray x not None, cnp.n
                                             <const double *>rp, <const double *>wp, M, D, <double *>dxp,
                                             <double *>dwp, <double *>dbp)
     if rc != 0:
-        raise MemoryError(f"{fn}: could not allocate the weight and bias accumulators")
+        raise MemoryError(f"{fn}: could not allocate its scratch memory")

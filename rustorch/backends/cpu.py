@@ -264,6 +264,8 @@ class CPUBackend(Backend):
             raise ValueOutOfRangeError("pow(): Integers to negative integer powers are not allowed")
         with np.errstate(all="ignore"):
             if compute_dtype.name in _HALF:
+                # as torch: tensor operands are rounded to the half dtype, then the op runs in float32
+                aa, ba = (v.astype(cdt) if isinstance(v, np.ndarray) and v.dtype != cdt else v for v in (aa, ba))
                 tmp = np.empty(oa.shape, np.float32)
                 _BINARY[op](aa, ba, tmp, np.float32, "unsafe")
                 np.copyto(oa, tmp, casting="unsafe")

@@ -21,23 +21,25 @@ from ... import _dtype
 from ...autograd.grad_mode import STATE, no_grad
 from ...autograd.graph import record
 from ...errors import InvalidArgumentError, ShapeError
-from ...ops.creation import empty, zeros
+from ...ops.creation import zeros
 from ...ops.elementwise import add, clamp_min, div, mul, pow, rsqrt, sub
 from ...ops.reduction import mean as _mean
 from ...ops.reduction import norm as _norm
 from ...ops.reduction import sum as _sum
 from ...ops.shape import cat
 from ...ops.views import expand_as, narrow, reshape
-from ...tensor import _make, contiguous_strides
+from ...tensor import _make, contiguous_strides, empty_tensor
 
 
 def _size(t):
     return list(t.shape)
 
 
-def _result(t, shape):
-    """The fresh contiguous ``t`` in ``shape``, as a tensor of its own: an op's output must not be a view (an
-    in-place change of it would then go to the untracked base)."""
+def _alias(t, shape):
+    """``t`` (contiguous) seen in ``shape`` as a tensor of its own, not a view and not recorded: for an op's
+    output (which must not be a view: an in-place change of it would go to the untracked base) and for the
+    operands of a kernel (cheaper than reshape)."""
+    t = t.contiguous()
     shape = tuple(shape)
     return _make(t._storage, shape, contiguous_strides(shape), t._offset, t.dtype)
 
@@ -92,8 +94,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         _check_channels("batch_norm", name, t, channels, input)
     if not training and (running_mean is None or running_var is None):
         raise InvalidArgumentError("batch_norm(): running_mean and running_var must be given when training=False")
-    x3 = reshape(input, (shape[0], channels, math.prod(shape[2:])))
+    dims3 = (shape[0], channels, math.prod(shape[2:]))
     with no_grad():
+        x3 = _alias(input, dims3)
         if training:
             mean, xc, var = _batch_stats(x3)
             invstd = rsqrt(add(var, eps))
@@ -114,16 +117,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if bias is not None:
                 shift.add_(bias)
             out = add(mul(x3, scale.view(-1, 1)), shift.view(-1, 1))
-    out = _result(out, shape)
+    out = _alias(out, shape)
     if STATE.enabled and (input.requires_grad or weight is not None and weight.requires_grad
                           or bias is not None and bias.requires_grad):
         record("NativeBatchNormBackward0", _batch_norm_backward, (input, weight, bias), out,
-               (x3, weight, mean, invstd, training, eps, shape))
+               (input, weight, mean, invstd, training, eps, dims3))
     return out
 
 
-def _batch_norm_backward(node, grad, x3, weight, mean, invstd, training, eps, shape):
+def _batch_norm_backward(node, grad, input, weight, mean, invstd, training, eps, dims3):
     """Closed-form gradients of batch norm over (N, C, L); per-channel vectors broadcast as (C, 1)."""
+    x3 = reshape(input, dims3)  # recorded under create_graph only
     if training and STATE.enabled:
         # create_graph: the statistics as functions of the input, so that double backward differentiates them
         mean, xc, var = _batch_stats(x3)
@@ -131,7 +135,7 @@ def _batch_norm_backward(node, grad, x3, weight, mean, invstd, training, eps, sh
     else:
         xc = sub(x3, mean.view(-1, 1))
     n = x3.shape[0] * x3.shape[2]
-    g3 = reshape(grad, x3.shape)
+    g3 = reshape(grad, dims3)
     need_input, need_weight, need_bias = node.needs_input_grad
     sum_g = _sum_nl(g3) if need_bias or training and need_input else None
     dot = _sum_nl(mul(g3, xc)) if need_weight or training and need_input else None  # sum of g * (x - mean)
@@ -144,7 +148,7 @@ def _batch_norm_backward(node, grad, x3, weight, mean, invstd, training, eps, sh
             grad_input = mul(sub(sub(g3, div(sum_g, n).view(-1, 1)), mul(xc, proj.view(-1, 1))), scale.view(-1, 1))
         else:
             grad_input = mul(g3, scale.view(-1, 1))
-        grad_input = grad_input.view(shape)
+        grad_input = grad_input.view(input.shape)
     if need_weight:
         grad_weight = mul(dot, invstd)
     return grad_input, grad_weight, sum_g if need_bias else None
@@ -219,29 +223,30 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     _check_affine("layer_norm", "weight", weight, normalized)
     _check_affine("layer_norm", "bias", bias, normalized)
     shape = input.shape
-    x2 = reshape(input, (math.prod(shape[:input.ndim - len(normalized)]), math.prod(normalized)))
+    rows = (math.prod(shape[:input.ndim - len(normalized)]), math.prod(normalized))
     with no_grad():
-        out, mean, rstd = _layer_norm_rows(x2, weight, bias, eps)
-    out = _result(out, shape)
+        out, mean, rstd = _layer_norm_rows(_alias(input, rows), weight, bias, eps)
+    out = _alias(out, shape)
     if STATE.enabled and (input.requires_grad or weight is not None and weight.requires_grad
                           or bias is not None and bias.requires_grad):
         record("NativeLayerNormBackward0", _layer_norm_backward, (input, weight, bias), out,
-               (x2, weight, mean, rstd, eps, shape, normalized))
+               (input, weight, mean, rstd, eps, rows, normalized))
     return out
 
 
-def _contiguous(t):
-    return None if t is None else t.contiguous()
+def _vector(t):
+    """A weight or bias as a contiguous 1-D tensor for a kernel (None stays None)."""
+    return None if t is None else _alias(t, (t.numel(),))
 
 
-def _layer_norm_rows(x2, weight, bias, eps):
-    """Layer norm of the (M, D) rows: (out, mean, rstd), by the backend's fused kernel where it has one (then
-    mean and rstd are (M,)), else composed (mean and rstd None: the backward recomputes them)."""
-    x = x2.contiguous()
-    m, d = x.shape
-    out = empty((m, d), dtype=x.dtype, device=x.device)
-    mean, rstd = empty(m, dtype=x.dtype, device=x.device), empty(m, dtype=x.dtype, device=x.device)
-    w, b = _contiguous(_flat(weight)), _contiguous(_flat(bias))
+def _layer_norm_rows(x, weight, bias, eps):
+    """Layer norm of the contiguous (M, D) rows ``x``: (out, mean, rstd), by the backend's fused kernel where it
+    has one (then mean and rstd are (M,)), else composed (mean and rstd None: the backward recomputes them)."""
+    m, d = x._shape
+    device = x.device
+    out = empty_tensor((m, d), x.dtype, device)
+    mean, rstd = empty_tensor((m,), x.dtype, device), empty_tensor((m,), x.dtype, device)
+    w, b = _vector(weight), _vector(bias)
     try:
         x._storage.backend.layer_norm(x, w, b, eps, out, mean, rstd)
         return out, mean, rstd
@@ -252,39 +257,34 @@ def _layer_norm_rows(x2, weight, bias, eps):
     return (out if b is None else add(out, b)), None, None
 
 
-def _flat(t):
-    return None if t is None else reshape(t, (-1,))
-
-
-def _layer_norm_backward(node, grad, x2, weight, mean, rstd, eps, shape, normalized):
+def _layer_norm_backward(node, grad, input, weight, mean, rstd, eps, rows, normalized):
     """Closed-form gradients of layer norm over (M, D) rows: the backend's fused kernel, or composed from ops
     (under create_graph, so that double backward works, and where the backend has no kernel)."""
     need_input, need_weight, need_bias = node.needs_input_grad
     if not STATE.enabled and mean is not None:
-        x = x2.contiguous()
-        d = x.shape[1]
-        grads = [empty(x.shape, dtype=x.dtype, device=x.device) if need_input else None,
-                 empty(d, dtype=x.dtype, device=x.device) if need_weight else None,
-                 empty(d, dtype=x.dtype, device=x.device) if need_bias else None]
+        x = _alias(input, rows)
+        dtype, device = x.dtype, x.device
+        grads = [empty_tensor(rows, dtype, device) if need_input else None,
+                 empty_tensor(rows[1:], dtype, device) if need_weight else None,
+                 empty_tensor(rows[1:], dtype, device) if need_bias else None]
         try:
-            x._storage.backend.layer_norm_backward(reshape(grad, x.shape).contiguous(), x, mean, rstd,
-                                                   _contiguous(_flat(weight)), *grads)
-            return (None if grads[0] is None else grads[0].view(shape),
-                    None if grads[1] is None else grads[1].view(normalized),
-                    None if grads[2] is None else grads[2].view(normalized))
+            x._storage.backend.layer_norm_backward(_alias(grad, rows), x, mean, rstd, _vector(weight), *grads)
+            return tuple(None if g is None else _alias(g, shape)
+                         for g, shape in zip(grads, (input.shape, normalized, normalized)))
         except NotImplementedError:
             pass
+    x2 = reshape(input, rows)
+    g2 = reshape(grad, rows)
     # the statistics recomputed as functions of the input (see _batch_norm_backward)
     rstd, xhat = _row_stats(x2, eps)
-    d = x2.shape[1]
-    g2 = reshape(grad, x2.shape)
+    d = rows[1]
     grad_input = grad_weight = grad_bias = None
     if need_input:
-        gw = g2 if weight is None else mul(g2, _flat(weight))
+        gw = g2 if weight is None else mul(g2, reshape(weight, (-1,)))
         # rstd * (gw - mean(gw) - xhat * mean(gw * xhat)) per row
         mean_gw = div(_sum(gw, 1, keepdim=True), d)
         mean_gwx = div(_sum(mul(gw, xhat), 1, keepdim=True), d)
-        grad_input = mul(sub(sub(gw, mean_gw), mul(xhat, mean_gwx)), rstd).view(shape)
+        grad_input = mul(sub(sub(gw, mean_gw), mul(xhat, mean_gwx)), rstd).view(input.shape)
     if need_weight:
         grad_weight = _sum(mul(g2, xhat), 0).view(normalized)
     if need_bias:
