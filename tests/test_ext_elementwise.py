@@ -337,3 +337,21 @@ def test_binary_scalar_checks_its_arguments():
         E.binary_scalar("add", a, 1.0, np.empty(3, np.float64))
     with pytest.raises(ValueError):
         E.binary_scalar("add", a, 1.0, np.empty(4, np.float32))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_where_kernel_matches_numpy(dtype):
+    rng = np.random.default_rng(5)
+    cond = rng.random((4, 6)) > 0.5
+    a = rng.standard_normal((6, 4)).astype(dtype).T  # non-contiguous
+    b = rng.standard_normal((4, 6)).astype(dtype)
+    a[0, 0], b[1, 1] = np.nan, np.inf
+    for x, y in [(a, b), (a, np.broadcast_to(dtype(2.5), a.shape)), (np.broadcast_to(dtype(-1), a.shape), b)]:
+        np.testing.assert_array_equal(E.where(cond, x, y, np.empty(a.shape, dtype)), np.where(cond, x, y))
+    out = b.copy()
+    E.where(cond, a, out, out)  # out may be b itself (masked fill)
+    np.testing.assert_array_equal(out, np.where(cond, a, b))
+    with pytest.raises(TypeError, match="bool"):
+        E.where(cond.astype(np.uint8), a, b, np.empty(a.shape, dtype))
+    with pytest.raises(ValueError, match="shape"):
+        E.where(cond[:2], a, b, np.empty(a.shape, dtype))

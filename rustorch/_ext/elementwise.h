@@ -382,4 +382,93 @@ static int ew_binary(int op, int is_f64, int nd, const int64_t *shape_in,
     return -1;
 }
 
+/* ---- where: o = c ? a : b ------------------------------------------------
+ * c is bool (one byte), a, b and o one float type; any strides (0 for a
+ * broadcast operand).  A select, not a branch: a random mask costs nothing
+ * extra (NumPy's where mispredicts on it). */
+#define EW_WHERE_KERNEL(KNAME, T)                                            \
+    RT_CLONES static void KNAME(int nd, const int64_t *shape,                \
+                                int64_t st[][RT_MAXDIM], char **ptr)         \
+    {                                                                        \
+        int64_t n = shape[nd - 1], total = n;                                \
+        for (int d = 0; d < nd - 1; d++) total *= shape[d];                  \
+        const int64_t so = st[0][nd - 1], sc = st[1][nd - 1],                \
+                      sa = st[2][nd - 1], sb = st[3][nd - 1];                \
+        _Pragma("omp parallel if (total >= EW_GRAIN_CHEAP)")                 \
+        {                                                                    \
+            int64_t lo, hi, idx[RT_MAXDIM];                                  \
+            rt_my_range(total, &lo, &hi);                                    \
+            if (lo < hi) {                                                   \
+                int64_t r = lo / n, col = lo % n, left = hi - lo;            \
+                int64_t off[4] = {0, 0, 0, 0};                               \
+                for (int d = nd - 2; d >= 0; d--) {                          \
+                    idx[d] = r % shape[d];                                   \
+                    r /= shape[d];                                           \
+                    for (int k = 0; k < 4; k++) off[k] += idx[d] * st[k][d]; \
+                }                                                            \
+                for (;;) {                                                   \
+                    int64_t len = n - col < left ? n - col : left;           \
+                    T *o = (T *)(ptr[0] + off[0]) + col * so;                \
+                    const uint8_t *c = (const uint8_t *)(ptr[1] + off[1])    \
+                                       + col * sc;                           \
+                    const T *a = (const T *)(ptr[2] + off[2]) + col * sa;    \
+                    const T *b = (const T *)(ptr[3] + off[3]) + col * sb;    \
+                    if (so == 1 && sc == 1 && sa == 1 && sb == 1) {          \
+                        _Pragma("omp simd")                                  \
+                        for (int64_t i = 0; i < len; i++)                    \
+                            o[i] = c[i] ? a[i] : b[i];                       \
+                    } else if (so == 1 && sc == 1 && sa == 1 && sb == 0) {   \
+                        const T bv = *b;                                     \
+                        _Pragma("omp simd")                                  \
+                        for (int64_t i = 0; i < len; i++)                    \
+                            o[i] = c[i] ? a[i] : bv;                         \
+                    } else if (so == 1 && sc == 1 && sa == 0 && sb == 1) {   \
+                        const T av = *a;                                     \
+                        _Pragma("omp simd")                                  \
+                        for (int64_t i = 0; i < len; i++)                    \
+                            o[i] = c[i] ? av : b[i];                         \
+                    } else {                                                 \
+                        _Pragma("omp simd")                                  \
+                        for (int64_t i = 0; i < len; i++)                    \
+                            o[i * so] = c[i * sc] ? a[i * sa] : b[i * sb];   \
+                    }                                                        \
+                    left -= len;                                             \
+                    if (left <= 0) break;                                    \
+                    col = 0;                                                 \
+                    for (int d = nd - 2; d >= 0; d--) {                      \
+                        for (int k = 0; k < 4; k++) off[k] += st[k][d];      \
+                        if (++idx[d] < shape[d]) break;                      \
+                        for (int k = 0; k < 4; k++)                          \
+                            off[k] -= shape[d] * st[k][d];                   \
+                        idx[d] = 0;                                          \
+                    }                                                        \
+                }                                                            \
+            }                                                                \
+        }                                                                    \
+    }
+
+EW_WHERE_KERNEL(ewk_where_f32, float)
+EW_WHERE_KERNEL(ewk_where_f64, double)
+
+/* os, cs, as_, bs are byte strides; the inner-dim strides are turned into
+ * element strides here (the outer ones stay in bytes). */
+static int ew_where(int is_f64, int nd, const int64_t *shape_in, const int64_t *os,
+                    const int64_t *cs, const int64_t *as_, const int64_t *bs,
+                    char *o, char *c, char *a, char *b)
+{
+    int64_t shape[RT_MAXDIM], st[4][RT_MAXDIM];
+    char *ptr[4] = {o, c, a, b};
+    const int64_t isz = is_f64 ? 8 : 4;
+    for (int d = 0; d < nd; d++) {
+        shape[d] = shape_in[d];
+        st[0][d] = os[d]; st[1][d] = cs[d]; st[2][d] = as_[d]; st[3][d] = bs[d];
+    }
+    nd = rt_collapse(nd, shape, 4, st, ptr);
+    if (shape[0] == 0) return 0;
+    st[0][nd - 1] /= isz; st[2][nd - 1] /= isz; st[3][nd - 1] /= isz;
+    if (is_f64) ewk_where_f64(nd, shape, st, ptr);
+    else ewk_where_f32(nd, shape, st, ptr);
+    return 0;
+}
+
 #endif /* RUSTORCH_ELEMENTWISE_H */

@@ -53,6 +53,9 @@ cdef extern from "elementwise.h" nogil:
     int ew_binary(int op, int is_f64, int nd, const int64_t *shape,
                   const int64_t *as_, const int64_t *bs, const int64_t *os,
                   char *a, char *b, char *o)
+    int ew_where(int is_f64, int nd, const int64_t *shape, const int64_t *os,
+                 const int64_t *cs, const int64_t *as_, const int64_t *bs,
+                 char *o, char *c, char *a, char *b)
 
 # op name -> id; the ids are the order of the X-macro lists in elementwise.h
 cdef dict _UNARY_IDS = {ew_unary_names[i].decode(): i for i in range(EW_NUM_UNARY)}
@@ -229,3 +232,41 @@ def binary(str op, cnp.ndarray a not None, cnp.ndarray b not None, cnp.ndarray o
     array([1., 1.])
     """
     return _apply("binary", op, _BINARY_IDS, "a", a, b, out)
+
+
+def where(cnp.ndarray cond not None, cnp.ndarray a not None, cnp.ndarray b not None, cnp.ndarray out not None):
+    """out[...] = a where cond else b; cond is bool, a and b have out's dtype, all
+    already broadcast to out.shape (strides may be 0); out must not overlap them
+    except by being a or b itself.
+
+    >>> import numpy as np
+    >>> where(np.array([True, False]), np.ones(2), np.zeros(2), np.empty(2))
+    array([1., 0.])
+    """
+    cdef int code = _out_code("where", out)
+    _check_pair("where", "a", a, out, code)
+    _check_pair("where", "b", b, out, code)
+    if cnp.PyArray_TYPE(cond) != cnp.NPY_BOOL:
+        raise TypeError(f"where: cond has dtype {cond.dtype}, expected bool")
+    if not same_shape(cond, out):
+        raise ValueError(f"where: cond has shape {(<object>cond).shape} but out has shape {(<object>out).shape}")
+    if cnp.PyArray_SIZE(out) == 0:
+        return out
+    _check_no_overlap("where", "a", a, out)
+    _check_no_overlap("where", "b", b, out)
+    _check_no_overlap("where", "cond", cond, out)
+    cdef int nd = cnp.PyArray_NDIM(out), rc
+    cdef int64_t *shape = <int64_t *>cnp.PyArray_DIMS(out)
+    cdef int64_t *os = <int64_t *>cnp.PyArray_STRIDES(out)
+    cdef int64_t *cs = <int64_t *>cnp.PyArray_STRIDES(cond)
+    cdef int64_t *as_ = <int64_t *>cnp.PyArray_STRIDES(a)
+    cdef int64_t *bs = <int64_t *>cnp.PyArray_STRIDES(b)
+    cdef char *op_ = <char *>cnp.PyArray_DATA(out)
+    cdef char *cp = <char *>cnp.PyArray_DATA(cond)
+    cdef char *ap = <char *>cnp.PyArray_DATA(a)
+    cdef char *bp = <char *>cnp.PyArray_DATA(b)
+    with nogil:
+        rc = ew_where(code, nd, shape, os, cs, as_, bs, op_, cp, ap, bp)
+    if rc != 0:
+        raise RuntimeError("where: internal error")
+    return out

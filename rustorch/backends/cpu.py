@@ -287,6 +287,12 @@ class CPUBackend(Backend):
         aa = a._array() if not isinstance(a, (int, float, complex)) else a
         ba = b._array() if not isinstance(b, (int, float, complex)) else b
         ca = cond._array()
+        if oa.dtype in _FAST and ca.dtype == np.bool_ and oa.size:
+            ka = self._operand(aa, oa.dtype, oa.shape)
+            kb = self._operand(ba, oa.dtype, oa.shape)
+            if ka is not None and kb is not None:
+                _ew.where(ca if ca.shape == oa.shape else np.broadcast_to(ca, oa.shape), ka, kb, oa)
+                return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
             same_view = isinstance(ba, np.ndarray) and (ba.ctypes.data, ba.shape, ba.strides) == (
