@@ -1,5 +1,4 @@
 """The autograd engine, grad modes, leaf semantics, hooks, in-place safety, Function, functional, gradcheck."""
-import gc
 import weakref
 
 import numpy as np
