@@ -197,3 +197,25 @@ def test_errors_name_the_op_and_shapes():
         nn.Conv2d(3, 4, 3, padding_mode="mirror")
     with pytest.raises(ValueOutOfRangeError, match="padding size"):
         nn.Conv1d(1, 1, 3, padding=4, padding_mode="reflect")(rustorch.ones(1, 1, 4))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name, args, kwargs, shape", [CONVS[1], CONVS[3], CONVS[12]] + [
+    ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2), (2, 4, 5, 6))])
+def test_conv_half_precision_against_torch(dtype, name, args, kwargs, shape):
+    # torch computes half-precision convolutions in float and rounds the result: so do we, to within a few of
+    # the dtype's ulps (the sums run in another order)
+    theirs = getattr(torch.nn, name)(*args, **kwargs).to(getattr(torch, dtype))
+    ours = getattr(nn, name)(*args, **kwargs).to(getattr(rustorch, dtype))
+    ours.load_state_dict({k: v.float().numpy() for k, v in theirs.state_dict().items()})
+    x = _x(*shape)
+    results = []
+    for lib, layer in ((rustorch, ours), (torch, theirs)):
+        xi = lib.tensor(x).to(getattr(lib, dtype)).requires_grad_()
+        y = layer(xi)
+        y.float().square().sum().backward()
+        assert y.dtype is getattr(lib, dtype) and xi.grad.dtype is getattr(lib, dtype)
+        results.append([t.detach().float().numpy() for t in (y, xi.grad, layer.weight.grad)])
+    tol = 1e-2 if dtype == "float16" else 4e-2
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol * np.abs(b).max())

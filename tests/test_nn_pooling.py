@@ -181,3 +181,20 @@ def test_errors_name_the_op_and_shapes():
         F.max_unpool1d(values, indices, 2, output_size=(9,))
     with pytest.raises(DTypeError, match="int64"):
         F.max_unpool1d(values, indices.int(), 2)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name, args, kwargs, shape", [POOLS[3], POOLS[8], POOLS[10], POOLS[17], POOLS[19]])
+def test_pooling_half_precision_against_torch(dtype, name, args, kwargs, shape):
+    # the kernels run half precision in float and round once, as torch's do; max pooling is exact
+    results = []
+    for lib in (rustorch, torch):
+        x = lib.tensor(_x(*shape)).to(getattr(lib, dtype)).requires_grad_()
+        y = getattr(lib.nn, name)(*args, **kwargs)(x)
+        y = y[0] if isinstance(y, tuple) else y
+        y.float().square().sum().backward()
+        assert y.dtype is getattr(lib, dtype) and x.grad.dtype is getattr(lib, dtype)
+        results.append([t.detach().float().numpy() for t in (y, x.grad)])
+    tol = 0 if name.startswith("Max") else (2e-3 if dtype == "float16" else 1.6e-2)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)

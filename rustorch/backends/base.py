@@ -111,9 +111,9 @@ class Backend:
         raise NotImplementedError
 
     # convolution and pooling ----------------------------------------------------
-    # Tensors here are contiguous, float32 or float64, laid out (N, C, *spatial) with 1 to 3 spatial dims;
-    # kernel, stride, padding and dilation hold one int per spatial dim. A convolution is im2col, then the
-    # GEMM of ``matmul``; its input gradient is the GEMM, then col2im.
+    # Tensors here are contiguous, of a floating dtype (float16, bfloat16, float32, float64), laid out (N, C, *spatial)
+    # with 1 to 3 spatial dims; kernel, stride, padding and dilation hold one int per spatial dim. A convolution is
+    # im2col, then the GEMM of ``matmul``; its input gradient is the GEMM, then col2im.
     def im2col(self, x, cols, kernel, stride, padding, dilation):
         """Write the sliding windows of ``x`` into ``cols`` (N, C * prod(kernel), *out_spatial).
 

@@ -36,6 +36,21 @@ _GEMM = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.complex64), np.
 _HALF = ("float16", "bfloat16")
 
 
+# The conv and pool kernels take float32 and float64; half precision runs through float32 copies, rounded once
+# at the end, as torch's CPU kernels compute half in float.
+def _float32_in(a):
+    return a.astype(np.float32) if a.dtype.name in _HALF else a
+
+
+def _float32_out(a):
+    return np.empty(a.shape, np.float32) if a.dtype.name in _HALF else a
+
+
+def _store(dst, src):
+    if src is not dst:
+        np.copyto(dst, src, casting="unsafe")
+
+
 def _ufunc1(f):
     return lambda x, out: f(x, out=out, casting="unsafe")
 
@@ -505,17 +520,29 @@ class CPUBackend(Backend):
 
     # convolution and pooling ----------------------------------------------------
     def im2col(self, x, cols, kernel, stride, padding, dilation):
-        _conv.im2col(x._array(), cols._array(), kernel, stride, padding, dilation)
+        ca = cols._array()
+        c = _float32_out(ca)
+        _conv.im2col(_float32_in(x._array()), c, kernel, stride, padding, dilation)
+        _store(ca, c)
 
     def col2im(self, cols, x, kernel, stride, padding, dilation):
-        _conv.col2im(cols._array(), x._array(), kernel, stride, padding, dilation)
+        xa = x._array()
+        xs = _float32_out(xa)
+        _conv.col2im(_float32_in(cols._array()), xs, kernel, stride, padding, dilation)
+        _store(xa, xs)
 
     def pool(self, op, x, out, indices, windows):
-        _conv.pool(op, x._array(), out._array(), None if indices is None else indices._array(), windows)
+        oa = out._array()
+        o = _float32_out(oa)
+        _conv.pool(op, _float32_in(x._array()), o, None if indices is None else indices._array(), windows)
+        _store(oa, o)
 
     def pool_backward(self, op, grad, grad_input, indices, windows):
-        _conv.pool_backward(op, grad._array(), grad_input._array(), None if indices is None else indices._array(),
+        ga = grad_input._array()
+        g = _float32_out(ga)
+        _conv.pool_backward(op, _float32_in(grad._array()), g, None if indices is None else indices._array(),
                             windows)
+        _store(ga, g)
 
     # softmax --------------------------------------------------------------------
     def softmax(self, x, dim, log_space, out):

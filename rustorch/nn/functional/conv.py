@@ -20,7 +20,6 @@ tensor([[[[4., 4.],
 """
 import numpy as np
 
-from ... import _dtype
 from ...autograd.graph import needs_grad, record
 from ...errors import DTypeError, InvalidArgumentError, InvalidTypeError, ShapeError, ValueOutOfRangeError
 from ...ops._common import as_int, check_same_device, check_tensor, empty_tensor
@@ -45,8 +44,9 @@ def _ntuple(op, name, value, n):
 
 
 def _check_float(op, t, name="input"):
-    if t.dtype is not _dtype.float32 and t.dtype is not _dtype.float64:
-        raise DTypeError(f"{op}(): expected {name} of dtype float32 or float64, got {t.dtype}")
+    if not t.dtype.is_floating_point:
+        raise DTypeError(f"{op}(): expected {name} of a floating dtype (float16, bfloat16, float32 or float64), "
+                         f"got {t.dtype}")
 
 
 def _batched(op, input, nsp):
