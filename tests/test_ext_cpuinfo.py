@@ -2,9 +2,11 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import rustorch
 from rustorch._ext import cpuinfo
 
 
@@ -56,3 +58,21 @@ def test_respects_omp_num_threads():
     out = subprocess.run([sys.executable, "-c", code, cpuinfo.__file__], env=env,
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "1"
+
+
+def test_forked_children_run_kernels_on_one_thread_instead_of_hanging():
+    # libgomp's pool does not survive fork(); without rustorch's at-fork hook the child's first multi-threaded
+    # kernel hangs
+    code = (
+        "import multiprocessing as mp, rustorch\n"
+        "x = rustorch.randn(2_000_000); (x * 2).sum()\n"
+        "def work(_):\n"
+        "    return float(rustorch.randn(2_000_000).exp().sum()) > 0, rustorch.get_num_threads()\n"
+        "with mp.get_context('fork').Pool(1) as pool:\n"
+        "    print(pool.map(work, [0]))\n"
+    )
+    root = str(Path(rustorch.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[(True, 1)]"

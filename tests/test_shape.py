@@ -230,3 +230,27 @@ def test_repeat_interleave(device):
         rustorch.repeat_interleave(x, rustorch.tensor([1.0, 2.0], device=device), dim=0)
     with pytest.raises(ValueOutOfRangeError, match="output_size"):
         rustorch.repeat_interleave(x, 2, dim=0, output_size=3)
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_cat_and_stack_with_and_without_the_backend_fast_path(device, fast_path, monkeypatch):
+    # a backend without the optional cat() gets one copy per input: both paths give torch's results
+    if not fast_path:
+        backend = rustorch.empty(0, device=device)._storage.backend
+
+        def no_cat(*args):
+            raise NotImplementedError
+
+        monkeypatch.setattr(type(backend), "cat", no_cat)
+    a, b, c = rand(2, 3, dtype=torch.int32), rand(2, 3), rand(2, 0)
+    for dim in (0, 1, -1):
+        assert_same(rustorch.stack([from_torch(a, device), from_torch(b, device)], dim), torch.stack([a, b], dim))
+    assert_same(rustorch.cat([from_torch(a, device), from_torch(c, device), from_torch(b, device)], 1),
+                 torch.cat([a, c, b], 1))
+    out = rustorch.empty(2, 2, 3, dtype=rustorch.float64, device=device)
+    result = rustorch.stack([from_torch(b, device), from_torch(a, device)], out=out)
+    assert result is out
+    assert_same(out, torch.stack([b, a]).double())
+    x = from_torch(b, device).requires_grad_()
+    rustorch.stack([x, x * 2], 1).sum().backward()
+    assert_same(x.grad, torch.full((2, 3), 3.0))

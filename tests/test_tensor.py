@@ -16,9 +16,13 @@ ALL = list(DTYPE_PAIRS)
 @pytest.mark.parametrize("data", [
     [1, 2, 3], [1.5, -2.0], [[1, 2], [3, 4]], [True, False], 3, 2.5, True, 1 + 2j, [1, 2.5], [[1.0], [2.0]],
     [], [[]], [1 + 1j, 2], np.arange(6).reshape(2, 3), np.float32(1.5), np.array([1, 2], dtype=np.int16),
+    # NumPy scalars keep their dtypes and promote with the other items (torch's infer_scalar_type)
+    np.float64(2.5), np.int16(3), np.bool_(True), np.complex64(1j), [np.int16(1), np.int16(2)], [np.float64(1), 2.0],
+    [np.float32(1), np.float64(2)], [1, np.float16(2)], [[np.int8(1)], [2]], (np.uint8(3), True),
 ])
 def test_tensor_infers_like_torch(device, data):
     assert_same(rustorch.tensor(data, device=device), torch.tensor(data))
+    assert_same(rustorch.as_tensor(data, device=device), torch.as_tensor(data))
 
 
 @pytest.mark.parametrize("dtype", ALL)

@@ -45,6 +45,15 @@ class Backend:
         """Write the Python number ``value`` into every element of ``dst``."""
         raise NotImplementedError
 
+    def cat(self, inputs, dim, out):
+        """Optional: write ``inputs`` one after another along ``dim`` of ``out``, cast to its dtype.
+
+        The inputs have out's rank and its sizes except along ``dim`` (cat), or all one dim fewer and the
+        same shape (stack: input i fills index i of ``dim``). A backend that leaves this out gets one
+        ``copy_`` per input, into a view of ``out``.
+        """
+        raise NotImplementedError
+
     def memory_stats(self, device):
         """Allocator statistics: allocated_bytes, reserved_bytes, peak_allocated_bytes, ..."""
         raise NotImplementedError

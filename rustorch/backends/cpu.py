@@ -12,6 +12,7 @@ and offset.
 True
 """
 import math
+import os
 import warnings
 
 import numpy as np
@@ -30,6 +31,11 @@ from .._ext import rnn as _rnn
 from .._ext import softmax as _softmax
 from ..errors import IndexOutOfRangeError, OutOfMemoryError, ValueOutOfRangeError
 from .base import Backend
+
+# libgomp's thread pool does not survive fork(): a forked child that opens a parallel region with more than one
+# thread, after the parent used OpenMP, hangs. So forked children (DataLoader workers, multiprocessing pools) run
+# the kernels on one thread, as torch's DataLoader workers do; spawned and forkserver children keep the default.
+os.register_at_fork(after_in_child=lambda: _cpuinfo.set_num_threads(1))
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
 _GEMM = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.complex64), np.dtype(np.complex128))
@@ -220,6 +226,13 @@ class CPUBackend(Backend):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
             dst._array()[...] = value
+
+    def cat(self, inputs, dim, out):
+        arrays = [t._array() for t in inputs]
+        if arrays[0].ndim < out.ndim:
+            np.stack(arrays, axis=dim, out=out._array(), casting="unsafe")
+        else:
+            np.concatenate(arrays, axis=dim, out=out._array(), casting="unsafe")
 
     def memory_stats(self, device):
         return _pool.stats()

@@ -6,6 +6,8 @@ tensor([0.0000, 0.2500, 0.5000, 0.7500])
 """
 import math
 
+from functools import reduce
+
 import numpy as np
 
 from .. import _dtype
@@ -59,19 +61,44 @@ def _infer_array(op, data):
     except OverflowError:
         raise ValueOutOfRangeError(f"{op}(): value cannot be converted to type int64 without overflow") from None
     kind = arr.dtype.kind
-    if kind == "b":
-        d = _dtype.bool_
-    elif kind in "iu":
-        d = _dtype.int64
-    elif kind == "f":
-        d = _dtype.get_default_dtype()
-    elif kind == "c":
-        d = _dtype.default_complex()
-    elif kind == "O" and arr.dtype == object and arr.size and all(isinstance(x, Tensor) for x in arr.flat):
-        return _infer_array(op, [x.item() for x in arr.flat])
-    else:
+    if kind == "O" and arr.size and all(isinstance(x, Tensor) for x in arr.flat):
+        values, _ = _infer_array(op, [x.item() for x in arr.flat])
+        return values.reshape(arr.shape), _scalar_type(data)
+    if kind not in "biufc":
         raise InvalidArgumentError(f"{op}(): could not infer dtype of {type(data).__name__} (NumPy saw {arr.dtype})")
-    return arr, d
+    return arr, _scalar_type(data)
+
+
+def _scalar_type(data):
+    """torch's dtype for ``data`` (its infer_scalar_type): NumPy scalars and arrays and tensors keep their dtypes,
+    Python bools, ints, floats and complex numbers take bool, int64 and the default dtypes, and a sequence
+    promotes the types of its items; an empty one is of the default dtype."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _dtype.from_numpy_dtype(data.dtype)
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, (bool, int, float, complex)):
+        return _python_scalar_type(type(data))
+    items = data if isinstance(data, (list, tuple)) else list(data)
+    if not items:
+        return _dtype.get_default_dtype()
+    kinds = set(map(type, items))
+    if kinds <= _PYTHON_SCALARS:  # the common case, without a call per item
+        return reduce(_dtype.promote_types, map(_python_scalar_type, kinds))
+    return reduce(_dtype.promote_types, map(_scalar_type, items))
+
+
+_PYTHON_SCALARS = {bool, int, float, complex}
+
+
+def _python_scalar_type(kind):
+    if issubclass(kind, bool):
+        return _dtype.bool_
+    if issubclass(kind, int):
+        return _dtype.int64
+    if issubclass(kind, float):
+        return _dtype.get_default_dtype()
+    return _dtype.default_complex()
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -467,7 +494,7 @@ def zero_(self):
 
 
 def _rebuild(array, device, requires_grad):
-    t = from_host_array(np.ascontiguousarray(array), resolve_device(device))
+    t = from_host_array(np.asarray(array, order="C"), resolve_device(device))  # ascontiguousarray makes 0-d 1-d
     t.requires_grad = requires_grad
     return t
 

@@ -61,14 +61,12 @@ def cat(tensors, dim=0, *, out=None):
     elif STATE.enabled:
         recording = any(t.requires_grad for t in tensors)
     out = prepare_out("cat", out, shape, dtype, device)
-    start = 0
     spans = [None] * len(tensors)  # where each input landed along d (None: a skipped 1-D empty tensor)
+    start = 0
     for i, t in parts:
-        n = t._shape[d]
-        if n and t.numel():
-            out._storage.backend.copy_(views.narrow(out, d, start, n), t)
-        spans[i] = (start, n)
-        start += n
+        spans[i] = (start, t._shape[d])
+        start += t._shape[d]
+    _write_joined(out, [t for _, t in parts], d, False)
     out._bump_version()
     if recording:
         record("CatBackward0", _cat_backward, tuple(tensors), out, (d, spans))
@@ -117,14 +115,36 @@ def stack(tensors, dim=0, *, out=None):
             raise ShapeError(f"stack(): expects each tensor to be equal size, but got {list(first)} at entry 0 and "
                              f"{list(t._shape)} at entry {i}")
     d = wrap_dim("stack", dim, len(first) + 1)
-    if STATE.enabled and any(t.requires_grad for t in tensors):
-        if out is not None:
-            check_inplace("stack", out, tuple(tensors))  # raises
-        with no_grad():
-            result = cat([views.unsqueeze(t, d) for t in tensors], d)
-        record("StackBackward0", _stack_backward, tuple(tensors), result, (d,))
-        return result
-    return cat([views.unsqueeze(t, d) for t in tensors], d, out=out)
+    device = check_same_device("stack", *tensors)
+    dtype = reduce(_dtype.promote_types, (t.dtype for t in tensors))
+    recording = False
+    if out is not None:
+        check_inplace("stack", out, tuple(tensors))  # raises when an input requires grad
+    elif STATE.enabled:
+        recording = any(t.requires_grad for t in tensors)
+    out = prepare_out("stack", out, first[:d] + (len(tensors),) + first[d:], dtype, device)
+    _write_joined(out, tensors, d, True)
+    out._bump_version()
+    if recording:
+        record("StackBackward0", _stack_backward, tuple(tensors), out, (d,))
+    return out
+
+
+def _write_joined(out, inputs, d, stacked):
+    """Copy ``inputs`` one after another along ``d`` of ``out`` (each filling one index of it when ``stacked``),
+    in one call where the backend has the ``cat`` fast path (a copy per input costs ~5 us of Python)."""
+    if not out.numel():
+        return
+    backend = out._storage.backend
+    try:
+        backend.cat(inputs, d, out)
+    except NotImplementedError:
+        start = 0
+        for t in inputs:
+            n = 1 if stacked else t._shape[d]
+            if n and t.numel():
+                backend.copy_(views.select(out, d, start) if stacked else views.narrow(out, d, start, n), t)
+            start += n
 
 
 def _stack_backward(node, grad, d):
