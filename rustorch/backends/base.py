@@ -196,6 +196,41 @@ class Backend:
         [dc' g i (1 - i), dc' c_prev f (1 - f), dc' i (1 - g^2), dh tanh_c o (1 - o)], ``dc_prev`` = dc' * f."""
         raise NotImplementedError
 
+    # optimizer steps (an optional fused fast path) -----------------------------------
+    # Each updates a group's parameters and their state in place, in one call. The lists hold one tensor per
+    # parameter; the tensors at index i have params[i]'s number of elements, and all are contiguous and of
+    # one floating dtype. Scalars are Python floats; a list of them holds one per parameter. A backend that
+    # leaves these out (or raises NotImplementedError for a dtype) gets the steps composed from tensor ops
+    # (rustorch/optim, torch's single-tensor formulas, which these follow op by op).
+    def sgd_step(self, params, grads, momentum_buffers, fresh, lr, momentum, dampening, weight_decay, nesterov,
+                 maximize):
+        """SGD: g = grad (negated when ``maximize``) + weight_decay * p; with momentum (``momentum_buffers`` not
+        None) buf = g where ``fresh[i]``, else momentum * buf + (1 - dampening) * g, and g = g + momentum * buf
+        (``nesterov``) or buf; then p -= lr * g."""
+        raise NotImplementedError
+
+    def adam_step(self, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step_sizes, bias_correction2_sqrts,
+                  beta1, beta2, eps, weight_decay, decay, maximize):
+        """Adam/AdamW: p *= decay (AdamW's 1 - lr * weight_decay, else 1); g = grad (negated when ``maximize``) +
+        weight_decay * p (Adam's L2 term, 0 for AdamW); exp_avg = lerp(exp_avg, g, 1 - beta1); exp_avg_sq =
+        beta2 * exp_avg_sq + (1 - beta2) * g * g; with ``max_exp_avg_sqs`` (amsgrad) their running maximum
+        replaces exp_avg_sq below; p -= step_sizes[i] * exp_avg / (sqrt(exp_avg_sq) /
+        bias_correction2_sqrts[i] + eps)."""
+        raise NotImplementedError
+
+    def rmsprop_step(self, params, grads, square_avgs, grad_avgs, momentum_buffers, lr, alpha, eps, weight_decay,
+                     momentum, maximize):
+        """RMSprop: g = grad (negated when ``maximize``) + weight_decay * p; square_avg = alpha * square_avg +
+        (1 - alpha) * g * g; avg = sqrt(square_avg - grad_avg^2) + eps with grad_avg = lerp(grad_avg, g,
+        1 - alpha) when ``grad_avgs`` is given (centered), else sqrt(square_avg) + eps; with
+        ``momentum_buffers``: buf = momentum * buf + g / avg and p -= lr * buf, else p -= lr * g / avg."""
+        raise NotImplementedError
+
+    def adagrad_step(self, params, grads, state_sums, clrs, eps, weight_decay, maximize):
+        """Adagrad: g = grad (negated when ``maximize``) + weight_decay * p; sum += g * g;
+        p -= clrs[i] * g / (sqrt(sum) + eps)."""
+        raise NotImplementedError
+
     # random -------------------------------------------------------------------
     def random_(self, kind, out, seed, offset):
         """Fill the contiguous ``out`` from the Philox stream (seed, offset).

@@ -24,6 +24,7 @@ from .._ext import copy as _copy
 from .._ext import cpuinfo as _cpuinfo
 from .._ext import elementwise as _ew
 from .._ext import norm as _norm
+from .._ext import optim as _optim
 from .._ext import philox as _philox
 from .._ext import pool as _pool
 from .._ext import reduce as _red
@@ -592,6 +593,41 @@ class CPUBackend(Backend):
             raise NotImplementedError
         _rnn.lstm_cell_backward(dh._array(), dc._array(), gates._array(), c_prev._array(), tanh_c._array(),
                                 dgates._array(), dc_prev._array())
+
+    # optimizer steps ----------------------------------------------------------------
+    @staticmethod
+    def _arrays(tensors, dtype):
+        """The tensors' arrays for the optim kernels (None stays None); NotImplementedError for other dtypes."""
+        if tensors is None:
+            return None
+        if dtype.np not in _FAST:
+            raise NotImplementedError  # the optimizer composes the other dtypes
+        return [t._array() for t in tensors]
+
+    def sgd_step(self, params, grads, momentum_buffers, fresh, lr, momentum, dampening, weight_decay, nesterov,
+                 maximize):
+        dt = params[0].dtype
+        _optim.sgd(self._arrays(params, dt), self._arrays(grads, dt), self._arrays(momentum_buffers, dt), fresh, lr,
+                   momentum, dampening, weight_decay, nesterov, maximize)
+
+    def adam_step(self, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step_sizes, bias_correction2_sqrts,
+                  beta1, beta2, eps, weight_decay, decay, maximize):
+        dt = params[0].dtype
+        _optim.adam(self._arrays(params, dt), self._arrays(grads, dt), self._arrays(exp_avgs, dt),
+                    self._arrays(exp_avg_sqs, dt), self._arrays(max_exp_avg_sqs, dt), step_sizes,
+                    bias_correction2_sqrts, beta1, beta2, eps, weight_decay, decay, maximize)
+
+    def rmsprop_step(self, params, grads, square_avgs, grad_avgs, momentum_buffers, lr, alpha, eps, weight_decay,
+                     momentum, maximize):
+        dt = params[0].dtype
+        _optim.rmsprop(self._arrays(params, dt), self._arrays(grads, dt), self._arrays(square_avgs, dt),
+                       self._arrays(grad_avgs, dt), self._arrays(momentum_buffers, dt), lr, alpha, eps,
+                       weight_decay, momentum, maximize)
+
+    def adagrad_step(self, params, grads, state_sums, clrs, eps, weight_decay, maximize):
+        dt = params[0].dtype
+        _optim.adagrad(self._arrays(params, dt), self._arrays(grads, dt), self._arrays(state_sums, dt), clrs, eps,
+                       weight_decay, maximize)
 
     # random -------------------------------------------------------------------
     def random_(self, kind, out, seed, offset):
