@@ -32,6 +32,9 @@ from .tensor import Size, Tensor
 from ._tensor_str import set_printoptions
 from . import autograd, backends, memory, ops  # noqa: E402  (ops attaches the Tensor methods)
 from . import nn  # noqa: E402
+from . import optim  # noqa: E402
+from . import utils  # noqa: E402  (rustorch.utils.data)
+from .serialization import load, save  # noqa: E402
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                                  set_grad_enabled)
 from .ops import contraction, creation, elementwise, indexing, random, reduction, shape, views

@@ -11,6 +11,7 @@ keeps working.
 ...     print(type(e).__name__)
 ShapeError
 """
+import pickle
 
 
 class RusTorchError(Exception):
@@ -67,3 +68,12 @@ class InvalidTypeError(RusTorchError, TypeError):
 
 class AutogradError(RusTorchError, RuntimeError):
     """A graph used wrongly: freed or modified saved tensors, an in-place write on a leaf, a grad that cannot be made."""
+
+
+class DataLoaderError(RusTorchError, RuntimeError):
+    """A DataLoader worker process that died, or a batch that did not arrive within the loader's timeout."""
+
+
+class UnpicklingError(SerializationError, pickle.UnpicklingError):
+    """A checkpoint's pickle that is corrupt or that ``load(weights_only=True)`` refuses (torch raises
+    pickle.UnpicklingError there)."""

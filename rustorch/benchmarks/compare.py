@@ -223,6 +223,82 @@ def _vision_cases(torch, rng):
     return cases
 
 
+def _optimizer_pair(torch, sizes, rng):
+    """The same float32 parameters with fixed gradients in both libraries: (rustorch list, torch list)."""
+    pair = ([], [])
+    for n in sizes:
+        p, g = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
+        for lib, params in zip((rustorch, torch), pair):
+            t = lib.nn.Parameter(lib.tensor(p))
+            t.grad = lib.tensor(g)
+            params.append(t)
+    return pair
+
+
+def optim_cases(torch):
+    """Optimizer steps over 10M float32 parameters: rustorch's default (one fused kernel call per group) against
+    torch's foreach=True. The state is made by the first (untimed) step."""
+    rng = np.random.default_rng(3)
+    rt_even, th_even = _optimizer_pair(torch, [1 << 20] * 10, rng)
+    # 100 tensors of geometrically growing sizes (700 to 700K values), as the layers of a model: 10M in all
+    mixed = np.geomspace(1, 1000, 100)
+    rt_mixed, th_mixed = _optimizer_pair(torch, np.round(mixed * 10_000_000 / mixed.sum()).astype(int), rng)
+    out = []
+    for name, make, rt_params, th_params in (
+            ("Adam step foreach 10M params (10 x 1M)", lambda lib, ps, **kw: lib.optim.Adam(ps, lr=1e-4, **kw),
+             rt_even, th_even),
+            ("Adam step foreach 10M (100 mixed sizes)",
+             lambda lib, ps, **kw: lib.optim.Adam(ps, lr=1e-4, **kw), rt_mixed, th_mixed),
+            ("AdamW amsgrad step foreach 10M (10 x 1M)",
+             lambda lib, ps, **kw: lib.optim.AdamW(ps, lr=1e-4, amsgrad=True, **kw), rt_even, th_even),
+            ("SGD momentum step foreach 10M (10 x 1M)",
+             lambda lib, ps, **kw: lib.optim.SGD(ps, lr=1e-4, momentum=0.9, **kw), rt_even, th_even)):
+        rt_opt, th_opt = make(rustorch, rt_params), make(torch, th_params, foreach=True)
+        out.append((name, rt_opt.step, th_opt.step))
+    return out
+
+
+def _epoch(loader):
+    for _ in loader:
+        pass
+
+
+class _ImageArrays:
+    """A map-style dataset of NumPy (3, h, w) float32 images with int labels, as image datasets return them."""
+
+    def __init__(self, n, side):
+        self.x = np.random.default_rng(4).random((n, 3, side, side), dtype=np.float32)
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return self.x[i], i
+
+
+def data_cases(torch):
+    """One epoch of a DataLoader (its workers started and stopped within it, as each epoch does)."""
+    import torch.utils.data as td
+
+    import rustorch.utils.data as rd
+
+    x = np.random.default_rng(5).standard_normal((10_000, 32), dtype=np.float32)
+    small, big = _ImageArrays(10_000, 32), _ImageArrays(512, 224)
+    out = []
+    for name, make in (
+            ("DataLoader epoch TensorDataset(10000x32) bs64 shuffle",
+             lambda lib, d: d.DataLoader(d.TensorDataset(lib.tensor(x), lib.arange(10_000)), batch_size=64,
+                                         shuffle=True)),
+            ("DataLoader epoch numpy (10000,3,32,32) bs64", lambda lib, d: d.DataLoader(small, batch_size=64)),
+            ("DataLoader epoch numpy (10000,3,32,32) bs64 2 workers",
+             lambda lib, d: d.DataLoader(small, batch_size=64, num_workers=2)),
+            ("DataLoader epoch numpy (512,3,224,224) bs32 2 workers",
+             lambda lib, d: d.DataLoader(big, batch_size=32, num_workers=2))):
+        rt_loader, th_loader = make(rustorch, rd), make(torch, td)
+        out.append((name, lambda rt_loader=rt_loader: _epoch(rt_loader), lambda th_loader=th_loader: _epoch(th_loader)))
+    return out
+
+
 def cases(torch):
     """(name, rustorch callable, torch callable) for every case of the issue's table."""
     rng = np.random.default_rng(0)
@@ -250,7 +326,7 @@ def cases(torch):
         (ra, ta), (rb, tb) = pair(n, n), pair(n, n)
         out.append((f"matmul {n}", lambda ra=ra, rb=rb: ra @ rb, lambda ta=ta, tb=tb: ta @ tb))
     out.append(("copy of transposed (4096,4096)", lambda: rm.t().contiguous(), lambda: tm.t().contiguous()))
-    return out + autograd_cases(torch) + nn_cases(torch)
+    return out + autograd_cases(torch) + nn_cases(torch) + optim_cases(torch) + data_cases(torch)
 
 
 # Both libraries keep worker threads spinning for a while after a parallel op; on a
