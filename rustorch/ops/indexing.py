@@ -279,6 +279,13 @@ def _split_index(x, index):
 
 
 def getitem(x, index):
+    if type(index) is int and x._shape and not (STATE.enabled and x.requires_grad):
+        # x[i] without a graph, the commonest index (a dataset's sample): a view, skipping the general machinery
+        size = x._shape[0]
+        _check_int(index, size, 0)
+        shape = x._shape[1:]
+        offset = x._offset + (index % size) * x._stride[0] if 0 not in shape else x._offset
+        return view_of(x, shape, x._stride[1:], offset)
     items = _normalize_index(x, index)
     if all(_is_basic(i) for i in items):
         result = _basic_view(x, items)
