@@ -101,12 +101,25 @@ cdef void _gemm_share(scalar_t *dummy, int tid, int nthr, int64_t batch, char ta
         for i in range(batch * tid // nthr, batch * (tid + 1) // nthr):
             _gemm_call(dummy, ta, tb, m, n, k, A + i * sA, lda, B + i * sB, ldb, C + i * sC, ldc)
         return
+    cdef int64_t a_off, b_off
+    if m > n:
+        # rows lo..hi of op(A) and C (a short, wide C^T, as a convolution's GEMM, splits badly by columns):
+        # row i of A ('N'), or column i of A ('T')
+        lo = m * tid // nthr
+        hi = m * (tid + 1) // nthr
+        if hi == lo:
+            return
+        a_off = lo * isz if ta == b'N' else lo * lda * isz
+        for i in range(batch):
+            _gemm_call(dummy, ta, tb, <int>(hi - lo), n, k, A + i * sA + a_off, lda, B + i * sB, ldb,
+                       C + i * sC + lo * isz, ldc)
+        return
     lo = n * tid // nthr
     hi = n * (tid + 1) // nthr
     if hi == lo:
         return
     # columns lo..hi of op(B): column j of B ('N'), or row j of B ('T')
-    cdef int64_t b_off = lo * ldb * isz if tb == b'N' else lo * isz
+    b_off = lo * ldb * isz if tb == b'N' else lo * isz
     for i in range(batch):
         _gemm_call(dummy, ta, tb, m, <int>(hi - lo), k, A + i * sA, lda, B + i * sB + b_off, ldb,
                    C + i * sC + lo * ldc * isz, ldc)
