@@ -10,7 +10,7 @@ from rustorch import ops
 
 MODULES = sorted(
     m.name for m in pkgutil.walk_packages(rustorch.__path__, "rustorch.")
-    if not m.name.startswith("rustorch.benchmarks")
+    if not m.name.startswith(("rustorch.benchmarks", "rustorch.examples"))
 )
 
 
