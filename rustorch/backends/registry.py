@@ -15,7 +15,7 @@ from ..errors import BackendUnavailableError, DeviceError
 _BACKEND_MODULES = {
     "cpu": ("rustorch.backends.cpu", None),
     "cuda": (None, "the CUDA backend (PyCUDA) is not implemented yet in this version of rustorch"),
-    "opencl": (None, "the OpenCL backend (PyOpenCL) is not implemented yet in this version of rustorch"),
+    "opencl": ("rustorch.backends.opencl", None),
     "webgpu": (None, "the WebGPU backend (wgpu-py) is not implemented yet in this version of rustorch"),
     "metal": (None, "the Metal backend is not implemented yet in this version of rustorch"),
 }
@@ -38,6 +38,16 @@ def get_backend(device_type):
         raise BackendUnavailableError(f"device '{device_type}' is unavailable: {reason}")
     _loaded[device_type] = backend
     return backend
+
+
+def names():
+    """Every device type rustorch has a backend entry for, without probing whether it runs here.
+
+    >>> import rustorch
+    >>> rustorch.backends.registry.names()[:2]
+    ['cpu', 'cuda']
+    """
+    return list(_BACKEND_MODULES)
 
 
 def available():
