@@ -16,6 +16,8 @@ import time
 import numpy as np
 
 import rustorch
+from rustorch.benchmarks.workloads import (ImageArrays, allocate_and_write, epoch, fwd_bwd, mlp_step, op_chain,
+                                           parameters_with_grads, softmax_composed)
 
 
 def _timer(fn, min_seconds=0.02):
@@ -35,29 +37,6 @@ def _timer(fn, min_seconds=0.02):
     return run
 
 
-def _softmax(lib, x):
-    e = (x - x.max(dim=1, keepdim=True).values).exp()
-    return e / e.sum(dim=1, keepdim=True)
-
-
-def _op_chain(lib, x, b, steps=333):
-    """Forward and backward of 3 * steps tiny ops: per-op overhead of recording and of the engine."""
-    y = x
-    for _ in range(steps):
-        y = (y * 0.999 + b).tanh()
-    y.backward(lib.ones_like(y))
-
-
-def _mlp_step(lib, x, weights):
-    """Forward and backward of a 3-layer MLP composed from matmul, add and relu."""
-    h = x
-    for i, (w, bias) in enumerate(weights):
-        h = h @ w + bias
-        if i < len(weights) - 1:
-            h = h.relu()
-    h.sum().backward()
-
-
 def autograd_cases(torch):
     """The autograd issue's cases: a chain of 999 ops on 10 elements, and an MLP step (batch 256, width 1024)."""
     rng = np.random.default_rng(1)
@@ -67,8 +46,8 @@ def autograd_cases(torch):
         return (rustorch.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True))
 
     (rx, tx), (rb, tb) = leaves(10), leaves(10)
-    out = [("autograd chain of 999 ops (10 elements)", lambda: _op_chain(rustorch, rx, rb),
-            lambda: _op_chain(torch, tx, tb))]
+    out = [("autograd chain of 999 ops (10 elements)", lambda: op_chain(rustorch, rx, rb),
+            lambda: op_chain(torch, tx, tb))]
     x = rng.standard_normal((256, 1024), dtype=np.float32)
     rw, tw = [], []
     for _ in range(3):
@@ -76,8 +55,8 @@ def autograd_cases(torch):
         rw.append((w_rt, b_rt))
         tw.append((w_th, b_th))
     rx_mlp, tx_mlp = rustorch.tensor(x), torch.tensor(x)
-    out.append(("autograd MLP fwd+bwd (256x1024, 3 layers)", lambda: _mlp_step(rustorch, rx_mlp, rw),
-                lambda: _mlp_step(torch, tx_mlp, tw)))
+    out.append(("autograd MLP fwd+bwd (256x1024, 3 layers)", lambda: mlp_step(rustorch, rx_mlp, rw),
+                lambda: mlp_step(torch, tx_mlp, tw)))
     return out
 
 
@@ -112,7 +91,7 @@ def _conv_pool_cases(torch, rng):
             else:
                 layer.load_state_dict(weights)
             xt, gt = lib.tensor(x, requires_grad=True), lib.tensor(g)
-            pair.insert(0, lambda layer=layer, xt=xt, gt=gt: layer(xt).backward(gt))
+            pair.insert(0, lambda layer=layer, xt=xt, gt=gt: fwd_bwd(layer, xt, gt))
         cases.append((name, *pair))
     return cases
 
@@ -130,7 +109,7 @@ def _rnn_cases(torch, rng):
         else:
             layer.load_state_dict(weights)
         xt, gt = lib.tensor(x, requires_grad=True), lib.tensor(g)
-        pair.insert(0, lambda layer=layer, xt=xt, gt=gt: layer(xt)[0].backward(gt))
+        pair.insert(0, lambda layer=layer, xt=xt, gt=gt: fwd_bwd(layer, xt, gt))
     return [("LSTM fwd+bwd (seq 50, batch 32, 256->256)", *pair)]
 
 
@@ -147,7 +126,7 @@ def _transformer_cases(torch, rng):
         else:
             layer.load_state_dict(weights)
         xt, gt = lib.tensor(x, requires_grad=True), lib.tensor(g)
-        pair.insert(0, lambda layer=layer, xt=xt, gt=gt: layer(xt).backward(gt))
+        pair.insert(0, lambda layer=layer, xt=xt, gt=gt: fwd_bwd(layer, xt, gt))
     return [("TransformerEncoderLayer fwd+bwd (16,128,256)", *pair)]
 
 
@@ -180,7 +159,7 @@ def _norm_cases(torch, rng):
         pair = []
         for lib in (rustorch, torch):
             layer, xt, gt = make(lib), lib.tensor(x, requires_grad=True), lib.tensor(g)
-            pair.append(lambda layer=layer, xt=xt, gt=gt: layer(xt).backward(gt))
+            pair.append(lambda layer=layer, xt=xt, gt=gt: fwd_bwd(layer, xt, gt))
         cases.append((name, *pair))
     return cases
 
@@ -225,14 +204,9 @@ def _vision_cases(torch, rng):
 
 def _optimizer_pair(torch, sizes, rng):
     """The same float32 parameters with fixed gradients in both libraries: (rustorch list, torch list)."""
-    pair = ([], [])
-    for n in sizes:
-        p, g = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
-        for lib, params in zip((rustorch, torch), pair):
-            t = lib.nn.Parameter(lib.tensor(p))
-            t.grad = lib.tensor(g)
-            params.append(t)
-    return pair
+    arrays = [rng.standard_normal(n, dtype=np.float32) for n in sizes]
+    grads = [rng.standard_normal(n, dtype=np.float32) for n in sizes]
+    return parameters_with_grads(rustorch, arrays, grads), parameters_with_grads(torch, arrays, grads)
 
 
 def optim_cases(torch):
@@ -258,24 +232,6 @@ def optim_cases(torch):
     return out
 
 
-def _epoch(loader):
-    for _ in loader:
-        pass
-
-
-class _ImageArrays:
-    """A map-style dataset of NumPy (3, h, w) float32 images with int labels, as image datasets return them."""
-
-    def __init__(self, n, side):
-        self.x = np.random.default_rng(4).random((n, 3, side, side), dtype=np.float32)
-
-    def __len__(self):
-        return len(self.x)
-
-    def __getitem__(self, i):
-        return self.x[i], i
-
-
 def data_cases(torch):
     """One epoch of a DataLoader (its workers started and stopped within it, as each epoch does)."""
     import torch.utils.data as td
@@ -283,7 +239,7 @@ def data_cases(torch):
     import rustorch.utils.data as rd
 
     x = np.random.default_rng(5).standard_normal((10_000, 32), dtype=np.float32)
-    small, big = _ImageArrays(10_000, 32), _ImageArrays(512, 224)
+    small, big = ImageArrays(10_000, 32), ImageArrays(512, 224)
     out = []
     for name, make in (
             ("DataLoader epoch TensorDataset(10000x32) bs64 shuffle",
@@ -295,7 +251,7 @@ def data_cases(torch):
             ("DataLoader epoch numpy (512,3,224,224) bs32 2 workers",
              lambda lib, d: d.DataLoader(big, batch_size=32, num_workers=2))):
         rt_loader, th_loader = make(rustorch, rd), make(torch, td)
-        out.append((name, lambda rt_loader=rt_loader: _epoch(rt_loader), lambda th_loader=th_loader: _epoch(th_loader)))
+        out.append((name, lambda rt_loader=rt_loader: epoch(rt_loader), lambda th_loader=th_loader: epoch(th_loader)))
     return out
 
 
@@ -320,8 +276,10 @@ def cases(torch):
     out.append(("sum all (4096,4096)", lambda: rm.sum(), lambda: tm.sum()))
     out.append(("max dim=1 (4096,4096)", lambda: rm.max(dim=1), lambda: tm.max(dim=1)))
     rs, ts = pair(4096, 1024)
-    out.append(("softmax composed (4096,1024)", lambda: _softmax(rustorch, rs), lambda: _softmax(torch, ts)))
-    out.append(("softmax composed vs torch.softmax", lambda: _softmax(rustorch, rs), lambda: torch.softmax(ts, dim=1)))
+    out.append(("softmax composed (4096,1024)", lambda: softmax_composed(rustorch, rs),
+                lambda: softmax_composed(torch, ts)))
+    out.append(("softmax composed vs torch.softmax", lambda: softmax_composed(rustorch, rs),
+                lambda: torch.softmax(ts, dim=1)))
     for n in (256, 1024, 2048):
         (ra, ta), (rb, tb) = pair(n, n), pair(n, n)
         out.append((f"matmul {n}", lambda ra=ra, rb=rb: ra @ rb, lambda ta=ta, tb=tb: ta @ tb))
@@ -353,8 +311,8 @@ def pool_cases(repeat):
     n = 16 << 20
     page = 4096 // 4
     cases = {
-        "touch one float per 4 KiB page": lambda: rustorch.empty(n)[::page].fill_(1.0),
-        "fill every element": lambda: rustorch.empty(n).fill_(1.0),
+        "touch one float per 4 KiB page": lambda: allocate_and_write(rustorch, n, page),
+        "fill every element": lambda: allocate_and_write(rustorch, n, 1),
     }
     limit = pool.cache_limit()
     results = {}
