@@ -113,6 +113,12 @@ def test_float64_where_the_device_has_it():
     _same(x.to("opencl").exp() * 3, x.exp() * 3, rustorch.float64)
 
 
+def test_synchronize_waits_for_queued_work():
+    x = rustorch.ones(1 << 20, device="opencl") * 3
+    rustorch.backends.get_backend("opencl").synchronize(x.device)
+    assert x.cpu().numpy().sum() == 3 << 20
+
+
 def test_memory_pool_reuses_blocks_and_counts():
     rustorch.memory.empty_cache("opencl")
     before = rustorch.memory.stats("opencl")

@@ -64,13 +64,12 @@ def library(name, backend):
 
 
 def _synchronizer(lib, device):
-    """What waits for a device's queued work, so that a timing covers it; None on the CPU and for a rustorch
-    backend without a ``synchronize(device)`` method (one whose ops return when their work is done)."""
+    """What waits for a device's queued work, so that a timing covers it; None on the CPU."""
     if device is None or device.type == "cpu":
         return None
     if lib is rustorch:
-        synchronize = getattr(rustorch.backends.get_backend(device.type), "synchronize", None)
-        return synchronize and (lambda: synchronize(device))
+        backend = rustorch.backends.get_backend(device.type)
+        return lambda: backend.synchronize(device)
     return lib.cuda.synchronize if device.type == "cuda" else lib.mps.synchronize
 
 

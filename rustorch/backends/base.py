@@ -54,6 +54,10 @@ class Backend:
         """
         raise NotImplementedError
 
+    def synchronize(self, device):
+        """Wait until the work queued on ``device`` is done (timings, host reads of raw buffers); a no-op where
+        every primitive returns when its work is done, as on the CPU."""
+
     def memory_stats(self, device):
         """Allocator statistics: allocated_bytes, reserved_bytes, peak_allocated_bytes, ..."""
         raise NotImplementedError

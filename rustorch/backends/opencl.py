@@ -274,6 +274,9 @@ class OpenCLBackend(Backend):
     def fill_(self, dst, value):
         self._elementwise("fill_", dst, [("x", value)], dst.dtype, "x")
 
+    def synchronize(self, device):
+        self._device(device).queue.finish()
+
     def memory_stats(self, device):
         return dict(self._device(device).pool.stats)
 
