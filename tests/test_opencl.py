@@ -119,6 +119,13 @@ def test_synchronize_waits_for_queued_work():
     assert x.cpu().numpy().sum() == 3 << 20
 
 
+def test_a_dtype_view_shares_the_block_until_both_are_gone():
+    x = rustorch.arange(4, dtype=rustorch.int32, device="opencl")
+    as_float = x.view(rustorch.float32)
+    del x
+    assert as_float.view(rustorch.int32).cpu().tolist() == [0, 1, 2, 3]
+
+
 def test_memory_pool_reuses_blocks_and_counts():
     rustorch.memory.empty_cache("opencl")
     before = rustorch.memory.stats("opencl")

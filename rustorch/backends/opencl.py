@@ -96,6 +96,7 @@ class _Buffer:
 
     def view(self, dtype):
         """The same memory seen as another dtype (Tensor.view(dtype))."""
+        self.pool.retain(self.block)
         return _Buffer(self.block, self.nbytes, dtype, self.pool)
 
     def __del__(self):
@@ -140,11 +141,14 @@ class _Pool:
             s["cache_misses"] += 1
             s["reserved_bytes"] += size
         self.sizes[id(block)] = size
-        self.refs[id(block)] = self.refs.get(id(block), 0) + 1
+        self.refs[id(block)] = 1
         s["num_allocs"] += 1
         s["allocated_bytes"] += size
         s["peak_allocated_bytes"] = max(s["peak_allocated_bytes"], s["allocated_bytes"])
         return _Buffer(block, nbytes, dtype, self)
+
+    def retain(self, block):
+        self.refs[id(block)] += 1
 
     def release(self, block):
         key = id(block)
