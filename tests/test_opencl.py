@@ -144,6 +144,8 @@ def test_unsupported_dtypes_and_primitives_say_so():
         rustorch.ones(2, dtype=rustorch.complex64, device="opencl").exp()
     with pytest.raises(NotImplementedError):
         rustorch.ones(2, 2, device="opencl").sum()
+    with pytest.raises(NotImplementedError, match="digamma.*no kernel"):
+        rustorch.ones(2, device="opencl").digamma()
 
 
 def test_missing_pyopencl_or_driver_is_reported(monkeypatch):

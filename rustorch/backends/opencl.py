@@ -291,16 +291,18 @@ class OpenCLBackend(Backend):
     def unary(self, op, x, out):
         ops = _ops()
         # predicates look at x in its own dtype; the others compute in the result's
+        if op not in ops.UNARY:
+            raise NotImplementedError(f"{op}(): the OpenCL backend has no kernel for it yet (issue #6)")
         compute = x.dtype if op in ops.PREDICATES else out.dtype
-        expr = (ops.INTEGER_PREDICATES.get(op) if op in ops.PREDICATES and not compute.is_floating_point else None)
-        if expr is None and not compute.is_floating_point:
-            expr = ops.INTEGER_UNARY.get(op)
-        if expr is None:
-            expr = ops.UNARY[op]
+        expr = ops.UNARY[op]
+        if not compute.is_floating_point:
+            expr = ops.INTEGER_PREDICATES.get(op) or ops.INTEGER_UNARY.get(op) or expr
         self._elementwise(op, out, [("x", x)], compute, expr)
 
     def binary(self, op, a, b, out, compute_dtype):
         ops = _ops()
+        if op not in ops.BINARY:
+            raise NotImplementedError(f"{op}(): the OpenCL backend has no kernel for it yet (issue #6)")
         expr = ops.BINARY[op]
         if not compute_dtype.is_floating_point:
             expr = ops.INTEGER_BINARY.get(op, expr)
