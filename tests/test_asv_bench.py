@@ -112,7 +112,9 @@ def test_quick_subset_records_results(project):
 
 
 def test_gate_catches_a_slowed_op(project):
-    selection = ("-b", rf"^{ADD}\('rustorch', 'cpu', 65536\)", "-a", "repeat=5", "-a", "number=20",
+    # 10 samples a side: asv then judges the difference with a Mann-Whitney test, which one stalled sample of a
+    # loaded machine cannot sway (with 5 it falls back to overlapping 99% intervals, and CI once saw no change)
+    selection = ("-b", rf"^{ADD}\('rustorch', 'cpu', 65536\)", "-a", "repeat=10", "-a", "number=20",
                  "-a", "warmup_time=0", "-a", "rounds=1")
     rc, out = _asv_run(project, "base", *selection)
     assert rc == 0, out
