@@ -85,15 +85,24 @@ def overview_tab(rows):
                      hide_index=True, placeholder="")
 
 
-def history_tab(rows, threshold):
-    timed = rows[rows["status"] != "skipped"]
-    names = sorted(set(timed["family"] + "." + timed["test"]))
+def _pick_benchmark(rows, label, key, empty_message):
+    """(name, family, its rows) of the benchmark chosen in a select box over ``rows``'s benchmarks; None (and a
+    note on the page) when there is none."""
+    names = sorted(set(rows["family"] + "." + rows["test"]))
     if not names:
-        st.info("No benchmark has a result in this selection.")
-        return
-    name = st.selectbox("Benchmark", names, key="history_benchmark")
+        st.info(empty_message)
+        return None
+    name = st.selectbox(label, names, key=key)
     family, _, test = name.rpartition(".")
-    chosen = timed[(timed["family"] == family) & (timed["test"] == test)]
+    return name, family, rows[(rows["family"] == family) & (rows["test"] == test)]
+
+
+def history_tab(rows, threshold):
+    picked = _pick_benchmark(rows[rows["status"] != "skipped"], "Benchmark", "history_benchmark",
+                             "No benchmark has a result in this selection.")
+    if picked is None:
+        return
+    name, family, chosen = picked
     settings = sorted(set(chosen["variant"] + "|" + chosen["size"].astype(str)))
     setting = st.selectbox("Parameters", settings,
                            format_func=lambda s: " ".join(p for p in s.split("|") if p) or "(none)",
@@ -153,14 +162,11 @@ def _history_ratio(data, rows, family):
 
 def backends_tab(rows):
     newest = asv_results.latest(rows)
-    timed = newest[newest["kind"].isin(["time", "peakmem"])]
-    names = sorted(set(timed["family"] + "." + timed["test"]))
-    if not names:
-        st.info("No time or memory results for this selection.")
+    picked = _pick_benchmark(newest[newest["kind"].isin(["time", "peakmem"])], "Benchmark family",
+                             "backends_benchmark", "No time or memory results for this selection.")
+    if picked is None:
         return
-    name = st.selectbox("Benchmark family", names, key="backends_benchmark")
-    family, _, test = name.rpartition(".")
-    data = timed[(timed["family"] == family) & (timed["test"] == test)]
+    name, _, data = picked
     ran = data[data["status"] == "ok"]
     missing = sorted(set(data["backend"]) - set(ran[ran["library"] == "rustorch"]["backend"]))
     if missing:

@@ -314,28 +314,24 @@ class OpenCLBackend(Backend):
     def _elementwise(self, op, out, operands, compute, expr):
         """out = expr over operands ((name, tensor or Python number) pairs), computed in dtype ``compute``."""
         dev = self._device(out.device)
-        n = out.numel()
-        for _, v in operands:
-            if not isinstance(v, (int, float, bool)):
-                if v.device != out.device:
-                    raise DeviceError(f"{op}: operands on {v.device} and {out.device}")
-                self._check_dtype(dev, v.dtype, op)
+        is_number = [isinstance(v, (int, float, bool)) for _, v in operands]
+        tensors = [v for (_, v), number in zip(operands, is_number) if not number]
+        for v in tensors:
+            if v.device != out.device:
+                raise DeviceError(f"{op}: operands on {v.device} and {out.device}")
+            self._check_dtype(dev, v.dtype, op)
         self._check_dtype(dev, out.dtype, op)
         self._check_dtype(dev, compute, op)
+        n = out.numel()
         if n == 0:
             return
-        buffers = [out] + [v for _, v in operands if not isinstance(v, (int, float, bool))]
-        meta = _layout_meta(out._shape, buffers)
-        source = _render(dev, out.dtype, [(name, None if isinstance(v, (int, float, bool)) else v.dtype)
-                                          for name, v in operands], compute, expr)
+        meta = _layout_meta(out._shape, [out] + tensors)
+        source = _render(dev, out.dtype, [(name, None if number else v.dtype)
+                                          for (name, v), number in zip(operands, is_number)], compute, expr)
         kernel = dev.kernel(source)
         c_np = np.dtype(_COMPUTE_NP.get(compute.name, compute.np))
         args = [out._storage.data.block]
-        for _, v in operands:
-            if isinstance(v, (int, float, bool)):
-                args.append(c_np.type(v))
-            else:
-                args.append(v._storage.data.block)
+        args += [c_np.type(v) if number else v._storage.data.block for (_, v), number in zip(operands, is_number)]
         meta_buf = cl.Buffer(dev.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR, hostbuf=meta)
         args += [meta_buf, np.int64(n)]
         kernel(dev.queue, (n,), None, *args)
