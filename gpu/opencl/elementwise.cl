@@ -1,26 +1,12 @@
 /* Elementwise kernels of the OpenCL backend.
  *
- * rustorch/backends/opencl.py renders one kernel per (expression, dtypes) from this skeleton: its placeholders (a dollar sign and a name)
+ * rustorch/backends/opencl/elementwise.py renders one kernel per (expression, dtypes) from this skeleton: its placeholders (a dollar sign and a name)
  * are filled from the op table in rustorch/kernels/ops.py. Operand k of the kernel is either a buffer, read at
  * its strided offset, or a scalar argument. The layout of every buffer operand comes in `meta`:
  *   meta[0] = ndim, meta[1 .. ndim] = the output's shape,
  *   then per buffer operand (the output first): its element offset and ndim strides (0 where broadcast).
  */
-$pragmas
-
 typedef $compute T;
-
-/* bfloat16 is stored as its upper 16 bits of a float */
-inline float rt_bf16_load(ushort v) { return as_float((uint)v << 16); }
-
-inline ushort rt_bf16_store(float f)
-{
-    uint u = as_uint(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (ushort)((u >> 16) | 0x40u);     /* a quiet NaN */
-    u += 0x7fffu + ((u >> 16) & 1u);            /* round to nearest, ties to even */
-    return (ushort)(u >> 16);
-}
 
 /* integer power by squaring (OpenCL's pow takes floats); a negative exponent gives torch's 1, -1 or 0 */
 inline long rt_ipow(long a, long b)
