@@ -1,8 +1,9 @@
 """The elementwise op table every GPU dialect renders its kernels from.
 
 One line per op: a C expression (the subset that OpenCL C and CUDA C share) in the compute type ``T``, of ``x``
-for unary ops and ``a``, ``b`` for binary ones. ``FLOAT_ONLY`` ops take floating operands (the op layer has
-already promoted integers to floats for them); ``PREDICATES`` produce bool from operands of any type. A new op
+for unary ops and ``a``, ``b`` for binary ones. The ``rt_`` functions are helpers every dialect's elementwise
+source defines (in T; those of floating ops only where T is floating). ``FLOAT_ONLY`` ops take floating operands
+(the op layer has already promoted integers to floats for them); ``PREDICATES`` produce bool from operands of any type. A new op
 is one line here and runs on every GPU backend.
 
 >>> from rustorch.kernels import ops
@@ -15,7 +16,7 @@ UNARY = {
     "abs": "(x < (T)0 ? -x : x)",
     "square": "x * x",
     "sign": "(T)((x > (T)0) - (x < (T)0))",
-    "relu": "(x > (T)0 ? x : (T)0)",
+    "relu": "(x < (T)0 ? (T)0 : x)",
     "bitwise_not": "~x",
     "logical_not": "!x",
     "floor": "floor(x)",
@@ -49,6 +50,9 @@ UNARY = {
     "erf": "erf(x)",
     "erfc": "erfc(x)",
     "lgamma": "lgamma(x)",
+    "erfinv": "rt_erfinv(x)",
+    "digamma": "rt_digamma(x)",
+    "trigamma": "rt_trigamma(x)",
     "isnan": "isnan(x)",
     "isinf": "isinf(x)",
     "isfinite": "isfinite(x)",
@@ -61,8 +65,8 @@ BINARY = {
     "mul": "a * b",
     "div": "a / b",
     "div_trunc": "trunc(a / b)",
-    "floor_divide": "floor(a / b)",
-    "remainder": "(a - floor(a / b) * b)",
+    "floor_divide": "rt_floor_divide(a, b)",
+    "remainder": "rt_remainder(a, b)",
     "fmod": "fmod(a, b)",
     "pow": "pow(a, b)",
     "maximum": "(a != a || a > b ? a : b)",
@@ -111,8 +115,8 @@ INTEGER_UNARY = {"floor": "x", "ceil": "x", "round": "x", "trunc": "x", "frac": 
 FLOAT_ONLY = frozenset(
     ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan",
      "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "erf", "erfc", "lgamma",
-     "div", "pow", "fmax", "fmin", "atan2", "hypot", "copysign", "logaddexp", "xlogy", "tanh_backward",
-     "sigmoid_backward")
+     "erfinv", "digamma", "trigamma", "div", "pow", "fmax", "fmin", "atan2", "hypot", "copysign", "logaddexp", "xlogy",
+     "tanh_backward", "sigmoid_backward")
 )
 
 PREDICATES = frozenset(

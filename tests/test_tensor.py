@@ -71,7 +71,8 @@ def test_zeros_ones_empty(device, name, size):
     assert r.shape == t.shape and DTYPE_PAIRS[r.dtype] == t.dtype
     if name != "empty":
         assert_same(r, t)
-    for dtype in (rustorch.int32, rustorch.bool, rustorch.complex64):
+    complex_dtypes = (rustorch.complex64,) if device == "cpu" else ()  # complex tensors are CPU-only so far
+    for dtype in (rustorch.int32, rustorch.bool) + complex_dtypes:
         r = getattr(rustorch, name)(*size, dtype=dtype, device=device)
         assert DTYPE_PAIRS[r.dtype] == getattr(torch, name)(*size, dtype=DTYPE_PAIRS[dtype]).dtype
 

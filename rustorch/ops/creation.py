@@ -406,7 +406,7 @@ def to_device_dtype(t, device, dtype, copy=False):
         result = empty_tensor(t._shape, target_dtype, target_device)
         result._storage.backend.copy_(result, t)
     else:
-        host = np.ascontiguousarray(t.numpy(force=True), dtype=target_dtype.np)
+        host = np.asarray(t.numpy(force=True), dtype=target_dtype.np, order="C")  # keeps 0-d arrays 0-d
         if host is t._array():
             host = host.copy()
         result = from_host_array(host, target_device, target_dtype)

@@ -87,5 +87,5 @@ def _render(dev, out_dtype, operands, compute, expr):
         k += 1
     store = runtime.store(out_dtype, "p_out", "rt_offset(i, meta, 0)", f"({expr})")
     return runtime.source(dev, "elementwise.cl", [out_dtype, compute] + [d for _, d in operands],
-                          compute=runtime.c_type(compute), params=", ".join(params), loads="\n".join(loads),
+                          compute=runtime.c_type(compute), floating=int(compute.is_floating_point), params=", ".join(params), loads="\n".join(loads),
                           store=store)
