@@ -139,6 +139,10 @@ inline long rt_offset(long i, __global const long *meta, int k)
     return off;
 }
 
+/* Operand k's element at flat index i. rt_elementwise reads every layout through the strides in meta;
+   rt_elementwise_dense is for operands all laid out densely in the output's order (the common case), where
+   each is its offset (the o<k> variables) plus i: no index arithmetic, and four elements per work-item. */
+#define AT(k) rt_offset(i, meta, k)
 __kernel void rt_elementwise($params, __global const long *meta, const long n)
 {
     const long i = get_global_id(0);
@@ -147,3 +151,18 @@ __kernel void rt_elementwise($params, __global const long *meta, const long n)
 $loads
     $store;
 }
+#undef AT
+
+#define AT(k) (o##k + i)
+__kernel void rt_elementwise_dense($params, __global const long *meta, const long n)
+{
+    $dense_offsets
+    for (int j = 0; j < 4; j++) {
+        const long i = get_global_id(0) + j * (long)get_global_size(0);
+        if (i >= n)
+            return;
+$loads
+        $store;
+    }
+}
+#undef AT

@@ -4,7 +4,7 @@ import numpy as np
 
 from ...errors import DeviceError
 from . import runtime
-from .runtime import COMPUTE_NP, STORAGE
+from .runtime import COMPUTE_NP, GROUP, STORAGE
 
 
 def elementwise(dev, op, out, operands, compute, expr):
@@ -23,12 +23,15 @@ def elementwise(dev, op, out, operands, compute, expr):
     meta = layout_meta(out._shape, [out] + tensors)
     source = _render(dev, out.dtype, [(name, None if number else v.dtype)
                                       for (name, v), number in zip(operands, is_number)], compute, expr)
-    kernel = dev.kernel(source, "rt_elementwise")
     c_np = np.dtype(COMPUTE_NP.get(compute.name, compute.np))
     args = [out._storage.data.block]
     args += [c_np.type(v) if number else v._storage.data.block for (_, v), number in zip(operands, is_number)]
     args += [dev.constant(meta), np.int64(n)]
-    kernel(dev.queue, (n,), None, *args)
+    dense = meta[0] == 1 and all(meta[3::2] == 1)  # one merged dim, every operand's stride 1
+    if dense:
+        dev.kernel(source, "rt_elementwise_dense")(dev.queue, (runtime.groups_of(-(-n // 4)),), (GROUP,), *args)
+    else:
+        dev.kernel(source, "rt_elementwise")(dev.queue, (runtime.groups_of(n),), (GROUP,), *args)
 
 
 def copy(dev, dst, src):
@@ -83,9 +86,10 @@ def _render(dev, out_dtype, operands, compute, expr):
             params.append(f"const T {name}")
             continue
         params.append(f"__global const {STORAGE[dtype.name]} *p_{name}")
-        loads.append(f"    const T {name} = (T)({runtime.load(dtype, f'p_{name}', f'rt_offset(i, meta, {k})')});")
+        loads.append(f"    const T {name} = (T)({runtime.load(dtype, f'p_{name}', f'AT({k})')});")
         k += 1
-    store = runtime.store(out_dtype, "p_out", "rt_offset(i, meta, 0)", f"({expr})")
+    store = runtime.store(out_dtype, "p_out", "AT(0)", f"({expr})")
+    dense_offsets = " ".join(f"const long o{j} = meta[{2 + 2 * j}];" for j in range(k))
     return runtime.source(dev, "elementwise.cl", [out_dtype, compute] + [d for _, d in operands],
                           compute=runtime.c_type(compute), floating=int(compute.is_floating_point), params=", ".join(params), loads="\n".join(loads),
-                          store=store)
+                          store=store, dense_offsets=dense_offsets)

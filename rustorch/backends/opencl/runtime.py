@@ -211,6 +211,15 @@ def compiler_problem(device):
     return None
 
 
+# the work-group size of one-dimensional launches
+GROUP = 256
+
+
+def groups_of(n, group=GROUP):
+    """``n`` work-items rounded up to whole work-groups (kernels return early past their end)."""
+    return max(-(-n // group), 1) * group
+
+
 # the compute type of a dtype in a kernel (16-bit floats compute in float), and NumPy's type for a scalar argument
 # of that compute type
 COMPUTE = {"float16": "float", "bfloat16": "float"}
