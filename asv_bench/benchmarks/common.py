@@ -35,8 +35,9 @@ except ImportError:
 BACKENDS = rustorch.backends.registry.names()
 THREADS = rustorch.get_num_threads()
 
-# torch's device for a rustorch backend, where torch has one.
-_TORCH_DEVICES = {"cpu": "cpu", "cuda": "cuda", "metal": "mps"}
+# torch's device for a rustorch backend, where torch has one. torch has no OpenCL: on an NVIDIA GPU, which NVIDIA's
+# OpenCL drives too, torch's CUDA is the reference for the same hardware.
+_TORCH_DEVICES = {"cpu": "cpu", "cuda": "cuda", "opencl": "cuda", "metal": "mps"}
 
 
 def library(name, backend):
