@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import rustorch
-from conftest import check_grads, gradchecks
+from conftest import check_grads, gradchecks, skip_complex_off_cpu
 from rustorch.errors import AutogradError
 
 _rng = np.random.default_rng(0)
@@ -336,6 +336,7 @@ def test_index_add(device, alpha):
 
 
 def test_index_add_complex_alpha(device):
+    skip_complex_off_cpu(device)
     # torch multiplies the source's gradient by alpha itself (not its conjugate)
     x = rustorch.zeros(3, dtype=rustorch.complex128, device=device, requires_grad=True)
     s = rustorch.tensor([1 + 1j], dtype=rustorch.complex128, device=device, requires_grad=True)
@@ -597,6 +598,7 @@ def test_saved_index_modified_in_place(device):
 
 
 def test_complex(device):
+    skip_complex_off_cpu(device)
     a = np.array([1 + 2j, -0.5j, 3.0], dtype=np.complex64)
     g = np.array([0.5 - 1j, 2 + 1j], dtype=np.complex64)
     cond = np.array([True, False, True])

@@ -5,7 +5,7 @@ import torch
 
 import rustorch
 from rustorch.errors import DTypeError, IndexOutOfRangeError, InvalidArgumentError, ShapeError, ValueOutOfRangeError
-from conftest import assert_same, from_torch
+from conftest import assert_same, from_torch, skip_complex_off_cpu
 
 GEN = torch.Generator().manual_seed(0)
 
@@ -175,6 +175,8 @@ def test_index_errors(device):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64, torch.int16, torch.bool, torch.complex64])
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_gather(device, dtype, dim):
+    if dtype.is_complex:
+        skip_complex_off_cpu(device)
     t = rand(4, 5, dtype=dtype)
     size = t.shape[dim]
     idx = torch.randint(0, size, (3, 2), generator=GEN)
@@ -214,6 +216,8 @@ def test_gather_errors(device):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.int64, torch.complex128])
 @pytest.mark.parametrize("reduce", [None, "add", "multiply"])
 def test_scatter(device, dtype, reduce):
+    if dtype.is_complex:
+        skip_complex_off_cpu(device)
     t = rand(4, 5, dtype=dtype)
     src = rand(3, 5, dtype=dtype)
     # distinct positions per column so plain assignment is deterministic
@@ -264,6 +268,42 @@ def test_scatter_reduce_nan(device):
     for reduce in ("amax", "amin", "sum"):
         assert_same(rustorch.scatter_reduce(from_torch(t, device), 0, from_torch(idx, device), from_torch(src, device), reduce),
                     torch.scatter_reduce(t, 0, idx, src, reduce))
+
+
+@pytest.mark.parametrize("dtype", [torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+                                   torch.float16, torch.bfloat16, torch.float32, torch.float64])
+def test_repeated_positions_combine(device, dtype):
+    # many writes to a few neighbouring elements: on a GPU they race, and 8/16-bit elements share a 32-bit word;
+    # the values keep every result exact whatever the order
+    idx = torch.randint(0, 5, (3, 200), generator=GEN)
+    ones = torch.ones(600, dtype=dtype)
+    got = from_torch(torch.zeros(5, dtype=dtype), device).index_put_((from_torch(idx.view(-1), device),),
+                                                                    from_torch(ones, device), accumulate=True)
+    assert_same(got, torch.zeros(5, dtype=dtype).index_put_((idx.view(-1),), ones, accumulate=True))
+
+    def small(*shape):  # small integers: every sum exact, bfloat16's too
+        return rand(*shape, dtype=dtype) if dtype == torch.bool else rand(*shape).mul(2).round().clamp(-4, 4).to(dtype)
+
+    base, values = small(3, 5), small(3, 200)
+    # factors 1 and -1 (1 and 3 unsigned): every product exact
+    signs = torch.where(torch.rand(3, 200, generator=GEN) > 0.5, -1 if dtype.is_signed else 3, 1).to(dtype)
+    for reduce, src in (("sum", values), ("prod", signs), ("amax", values), ("amin", values)):
+        if dtype == torch.bool and reduce in ("sum", "prod"):
+            continue  # torch has no bool sum/prod scatter
+        x = from_torch(base, device)
+        assert_same(x.scatter_reduce(1, from_torch(idx, device), from_torch(src, device), reduce),
+                    base.scatter_reduce(1, idx, src, reduce), rtol=0, atol=0)
+
+
+def test_index_primitives_check_range(device):
+    # the backend itself refuses positions out of range (the ops check first; a device kernel flags them)
+    x = rustorch.zeros(3, 4, device=device)
+    backend = x._storage.backend
+    with pytest.raises(IndexOutOfRangeError, match="index 4 is out of bounds for dimension 1 with size 4"):
+        backend.index_get(x, (slice(None), rustorch.tensor([0, 4], device=device)))
+    with pytest.raises(IndexOutOfRangeError, match="index -4 is out of bounds for dimension 0 with size 3"):
+        backend.index_put_(x, (rustorch.tensor([-4], device=device),), 1.0, False)
+    assert x.tolist() == [[0.0] * 4] * 3
 
 
 def test_scatter_errors(device):
@@ -356,6 +396,8 @@ def test_index_add_errors(device):
 # masks ------------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [torch.float32, torch.int64, torch.bool, torch.complex64])
 def test_masked_fill_select_scatter(device, dtype):
+    if dtype.is_complex:
+        skip_complex_off_cpu(device)
     t = rand(3, 4, dtype=dtype)
     for mask in (rand(3, 4, dtype=torch.bool), rand(4, dtype=torch.bool), torch.tensor(True)):
         for name, tt in layouts(t):
@@ -438,6 +480,17 @@ def test_nonzero_argwhere(device, shape):
             assert_same(got, expected)
     zero = torch.tensor(0.0)
     assert_same(rustorch.nonzero(from_torch(zero, device), as_tuple=True)[0], torch.nonzero(zero, as_tuple=True)[0])
+
+
+def test_nonzero_large(device):
+    # over a thousand tiles of the compaction, several chunks of their prefix sum; NaN counts, -0.0 does not
+    t = torch.randn(700, 1000, generator=GEN)
+    t[t.abs() < 1] = 0.0
+    t[3, 4], t[5, 6] = float("nan"), -0.0
+    for name, tt in layouts(t):
+        x = rt_layout(name, tt, device)
+        assert_same(rustorch.nonzero(x), torch.nonzero(tt))
+        assert_same(x[x != 0], tt[tt != 0])
 
 
 def test_take_and_take_along_dim(device):

@@ -4,7 +4,7 @@ import torch
 
 import rustorch
 from rustorch.errors import DimensionError, DTypeError, InvalidArgumentError, ShapeError, ValueOutOfRangeError
-from conftest import assert_same, from_torch
+from conftest import assert_same, from_torch, skip_complex_off_cpu
 
 GEN = torch.Generator().manual_seed(1)
 
@@ -31,6 +31,8 @@ def variants(t, device):
 @pytest.mark.parametrize("dtypes", [(torch.float32, torch.float32), (torch.int32, torch.float64), (torch.uint8, torch.int8),
                                     (torch.bool, torch.int16), (torch.float32, torch.complex64)])
 def test_cat(device, dim, dtypes):
+    if dtypes[1].is_complex:
+        skip_complex_off_cpu(device)
     a = rand(2, 3, dtype=dtypes[0])
     b = rand(2, 3, dtype=dtypes[1])
     if dim == 0:
