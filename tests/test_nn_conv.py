@@ -38,9 +38,9 @@ CONVS = [
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
 @pytest.mark.parametrize("name, args, kwargs, shape", CONVS)
-def test_conv_matches_torch(name, args, kwargs, shape):
+def test_conv_matches_torch(name, args, kwargs, shape, device):
     check_module(getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs), _x(*shape),
-                 rtol=1e-5, atol=1e-5)
+                 device=device, rtol=1e-5, atol=1e-5)
 
 
 TRANSPOSED = [
@@ -56,27 +56,29 @@ TRANSPOSED = [
 
 
 @pytest.mark.parametrize("name, args, kwargs, shape", TRANSPOSED)
-def test_conv_transpose_matches_torch(name, args, kwargs, shape):
+def test_conv_transpose_matches_torch(name, args, kwargs, shape, device):
     check_module(getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs), _x(*shape),
-                 rtol=1e-5, atol=1e-5)
+                 device=device, rtol=1e-5, atol=1e-5)
 
 
-def test_conv_transpose_output_size():
+def test_conv_transpose_output_size(device):
     ours, theirs = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1), torch.nn.ConvTranspose2d(3, 2, 3, stride=2,
                                                                                                 padding=1)
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    ours.to(device)
     x = _x(1, 3, 4, 5)
     for size in [(7, 9), (8, 10), [1, 2, 8, 9]]:
-        assert_same(ours(rustorch.tensor(x), output_size=size), theirs(torch.tensor(x), output_size=size).detach(),
-                    rtol=1e-5, atol=1e-6)
+        assert_same(ours(rustorch.tensor(x, device=device), output_size=size),
+                    theirs(torch.tensor(x), output_size=size).detach(), rtol=1e-5, atol=1e-6)
     with pytest.raises(InvalidArgumentError, match="valid sizes range"):
-        ours(rustorch.tensor(x), output_size=(11, 9))
+        ours(rustorch.tensor(x, device=device), output_size=(11, 9))
 
 
 @pytest.mark.parametrize("name, args, shape", [("Conv1d", (2, 3, 3), (2, 7)), ("Conv2d", (2, 3, 3), (2, 6, 5)),
                                                 ("ConvTranspose2d", (2, 3, 3), (2, 4, 4))])
-def test_unbatched_input(name, args, shape):
-    check_module(getattr(nn, name)(*args), getattr(torch.nn, name)(*args), _x(*shape), rtol=1e-5, atol=1e-5)
+def test_unbatched_input(name, args, shape, device):
+    check_module(getattr(nn, name)(*args), getattr(torch.nn, name)(*args), _x(*shape), device=device, rtol=1e-5,
+                 atol=1e-5)
 
 
 @pytest.mark.parametrize("fn, w_shape, kwargs", [
@@ -87,26 +89,27 @@ def test_unbatched_input(name, args, shape):
     ("conv_transpose2d", (4, 1, 3, 3), dict(stride=2, padding=1, groups=2, dilation=(1, 2))),
     ("conv_transpose3d", (4, 2, 2, 1, 2), dict(stride=(2, 1, 1))),
 ])
-def test_functional_against_torch_and_gradcheck(fn, w_shape, kwargs):
+def test_functional_against_torch_and_gradcheck(fn, w_shape, kwargs, device):
     nsp = len(w_shape) - 2
     c_in = w_shape[0] if fn.startswith("conv_transpose") else w_shape[1] * kwargs.get("groups", 1)
     c_out = w_shape[1] * kwargs.get("groups", 1) if fn.startswith("conv_transpose") else w_shape[0]
     x, w, b = arrays([(2, c_in) + (5,) * nsp, w_shape, (c_out,)], seed=nsp)
     ours = lambda x, w, b: getattr(F, fn)(x, w, b, **kwargs)
     theirs = lambda x, w, b: getattr(torch.nn.functional, fn)(x, w, b, **kwargs)
-    check_grads(ours, theirs, *(a.astype(np.float32) for a in (x, w, b)), rtol=1e-5, atol=1e-5)
+    check_grads(ours, theirs, *(a.astype(np.float32) for a in (x, w, b)), device=device, rtol=1e-5, atol=1e-5)
     small = [a[:1, :, :3, ...] if a.ndim > 1 and a is x else a for a in (x, w, b)]
-    gradchecks(ours, *small)
+    gradchecks(ours, *small, device=device)
 
 
-def test_double_backward_matches_torch():
+def test_double_backward_matches_torch(device):
     # a gradient penalty: d/dparams of |d loss / d x|^2 goes through the backward formulas themselves
     x, w, b = (_x(2, 4, 6, 5, seed=1), _x(6, 2, 3, 3, seed=2), _x(6, seed=3))
 
     def penalty(lib, fn, x, w, b):
-        x = lib.tensor(x, requires_grad=True)
-        w = lib.tensor(w, requires_grad=True)
-        b = lib.tensor(b, requires_grad=True)
+        on = dict(device=device) if lib is rustorch else {}
+        x = lib.tensor(x, requires_grad=True, **on)
+        w = lib.tensor(w, requires_grad=True, **on)
+        b = lib.tensor(b, requires_grad=True, **on)
         y = fn(x, w, b, stride=(2, 1), padding=1, groups=2)
         (gx,) = lib.autograd.grad((y * y).sum(), x, create_graph=True)
         (gx * gx).sum().backward()
@@ -122,20 +125,20 @@ def test_double_backward_matches_torch():
         assert_same(r, t, rtol=1e-4, atol=1e-4)
 
 
-def test_node_noncontiguous_float64_and_empty_batch():
-    w = rustorch.tensor(_x(3, 2, 2, 2), requires_grad=True)
-    y = F.conv2d(rustorch.tensor(_x(1, 2, 4, 4)), w)
+def test_node_noncontiguous_float64_and_empty_batch(device):
+    w = rustorch.tensor(_x(3, 2, 2, 2), requires_grad=True, device=device)
+    y = F.conv2d(rustorch.tensor(_x(1, 2, 4, 4), device=device), w)
     assert y.grad_fn.name() == "ConvolutionBackward0"
     x = _x(2, 5, 6, 3).transpose(0, 3, 1, 2)  # a non-contiguous (2, 3, 5, 6) view
     check_grads(lambda x, w: F.conv2d(x.permute(0, 3, 1, 2), w, padding=1),
                 lambda x, w: torch.nn.functional.conv2d(x.permute(0, 3, 1, 2), w, padding=1),
-                np.ascontiguousarray(x.transpose(0, 2, 3, 1)), _x(4, 3, 3, 3), rtol=1e-5, atol=1e-5)
+                np.ascontiguousarray(x.transpose(0, 2, 3, 1)), _x(4, 3, 3, 3), device=device, rtol=1e-5, atol=1e-5)
     x64 = np.random.default_rng(0).standard_normal((1, 2, 5, 5))
-    ours = F.conv2d(rustorch.tensor(x64), rustorch.tensor(x64[0, :, None, :3, :3].copy().transpose(1, 0, 2, 3)))
+    w64 = x64[0, :, None, :3, :3].copy().transpose(1, 0, 2, 3)
+    ours = F.conv2d(rustorch.tensor(x64, device=device), rustorch.tensor(w64, device=device))
     assert ours.dtype is rustorch.float64
-    assert_same(ours, torch.nn.functional.conv2d(torch.tensor(x64), torch.tensor(x64[0, :, None, :3, :3].copy()
-                                                                                  .transpose(1, 0, 2, 3))))
-    empty = F.conv2d(rustorch.zeros(0, 2, 5, 5), rustorch.ones(3, 2, 3, 3))
+    assert_same(ours, torch.nn.functional.conv2d(torch.tensor(x64), torch.tensor(w64)))
+    empty = F.conv2d(rustorch.zeros(0, 2, 5, 5, device=device), rustorch.ones(3, 2, 3, 3, device=device))
     assert tuple(empty.shape) == (0, 3, 3, 3)
 
 
@@ -202,20 +205,22 @@ def test_errors_name_the_op_and_shapes():
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 @pytest.mark.parametrize("name, args, kwargs, shape", [CONVS[1], CONVS[3], CONVS[12]] + [
     ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2), (2, 4, 5, 6))])
-def test_conv_half_precision_against_torch(dtype, name, args, kwargs, shape):
+def test_conv_half_precision_against_torch(dtype, name, args, kwargs, shape, device):
     # torch computes half-precision convolutions in float and rounds the result: so do we, to within a few of
     # the dtype's ulps (the sums run in another order)
     theirs = getattr(torch.nn, name)(*args, **kwargs).to(getattr(torch, dtype))
     ours = getattr(nn, name)(*args, **kwargs).to(getattr(rustorch, dtype))
     ours.load_state_dict({k: v.float().numpy() for k, v in theirs.state_dict().items()})
+    ours.to(device)
     x = _x(*shape)
     results = []
     for lib, layer in ((rustorch, ours), (torch, theirs)):
-        xi = lib.tensor(x).to(getattr(lib, dtype)).requires_grad_()
+        xi = lib.tensor(x, **(dict(device=device) if lib is rustorch else {})).to(getattr(lib, dtype))
+        xi.requires_grad_()
         y = layer(xi)
         y.float().square().sum().backward()
         assert y.dtype is getattr(lib, dtype) and xi.grad.dtype is getattr(lib, dtype)
-        results.append([t.detach().float().numpy() for t in (y, xi.grad, layer.weight.grad)])
+        results.append([t.detach().float().cpu().numpy() for t in (y, xi.grad, layer.weight.grad)])
     tol = 1e-2 if dtype == "float16" else 4e-2
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol * np.abs(b).max())

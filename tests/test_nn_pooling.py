@@ -48,47 +48,49 @@ POOLS = [
 
 
 @pytest.mark.parametrize("name, args, kwargs, shape", POOLS)
-def test_pooling_matches_torch(name, args, kwargs, shape):
+def test_pooling_matches_torch(name, args, kwargs, shape, device):
     x = _x(*shape)
     if name.startswith("LPPool") and args[0] % 2 == 1:
         x = np.abs(x)  # an odd power of a negative window sum has no real root
-    check_module(getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs), x, rtol=1e-5,
-                 atol=1e-6)
+    check_module(getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs), x, device=device,
+                 rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name, args, shape", [("MaxPool2d", (2,), (3, 6, 6)), ("AvgPool1d", (2,), (3, 6)),
                                                 ("AdaptiveMaxPool2d", (2,), (3, 5, 5)),
                                                 ("AdaptiveAvgPool3d", (2,), (2, 3, 4, 5))])
-def test_unbatched_input(name, args, shape):
-    check_module(getattr(nn, name)(*args), getattr(torch.nn, name)(*args), _x(*shape))
+def test_unbatched_input(name, args, shape, device):
+    check_module(getattr(nn, name)(*args), getattr(torch.nn, name)(*args), _x(*shape), device=device)
 
 
 @pytest.mark.parametrize("nsp", [1, 2, 3])
-def test_max_unpool_matches_torch(nsp):
+def test_max_unpool_matches_torch(nsp, device):
     shape = (2, 3) + (6, 4, 4)[:nsp]
     odd = (2, 3) + (7, 5, 5)[:nsp]  # sizes that pool to the same output; output_size tells them apart
     pool, tpool = getattr(nn, f"MaxPool{nsp}d")(2, return_indices=True), getattr(torch.nn, f"MaxPool{nsp}d")(
         2, return_indices=True)
     unpool, tunpool = getattr(nn, f"MaxUnpool{nsp}d")(2), getattr(torch.nn, f"MaxUnpool{nsp}d")(2)
     x = _x(*shape)
-    values, indices = pool(rustorch.tensor(x))
+    values, indices = pool(rustorch.tensor(x, device=device))
     tvalues, tindices = tpool(torch.tensor(x))
-    check_grads(lambda v: unpool(v, indices), lambda v: tunpool(v, tindices), tvalues.numpy())
-    values, indices = pool(rustorch.tensor(_x(*odd)))
+    assert_same(values, tvalues)
+    assert_same(indices, tindices)
+    check_grads(lambda v: unpool(v, indices), lambda v: tunpool(v, tindices), tvalues.numpy(), device=device)
+    values, indices = pool(rustorch.tensor(_x(*odd), device=device))
     tvalues, tindices = tpool(torch.tensor(_x(*odd)))
     check_grads(lambda v: unpool(v, indices, output_size=odd), lambda v: tunpool(v, tindices, output_size=odd),
-                tvalues.numpy())
+                tvalues.numpy(), device=device)
     assert repr(unpool) == repr(tunpool)
 
 
-def test_nan_ties_and_infinities_follow_torch():
+def test_nan_ties_and_infinities_follow_torch(device):
     x = np.array([[[1.0, np.nan, 3.0, np.nan, 2.0, 2.0, -np.inf, -np.inf, 5.0, 5.0]]], np.float32)
     for kwargs in (dict(kernel_size=2), dict(kernel_size=4, stride=2, padding=2), dict(kernel_size=3, dilation=2)):
-        v, i = F.max_pool1d(rustorch.tensor(x), return_indices=True, **kwargs)
+        v, i = F.max_pool1d(rustorch.tensor(x, device=device), return_indices=True, **kwargs)
         tv, ti = torch.nn.functional.max_pool1d(torch.tensor(x), return_indices=True, **kwargs)
         assert_same(v, tv)
         assert_same(i, ti)
-    v, i = F.adaptive_max_pool1d(rustorch.tensor(x), 3, return_indices=True)
+    v, i = F.adaptive_max_pool1d(rustorch.tensor(x, device=device), 3, return_indices=True)
     tv, ti = torch.nn.functional.adaptive_max_pool1d(torch.tensor(x), 3, return_indices=True)
     assert_same(v, tv)
     assert_same(i, ti)
@@ -104,13 +106,13 @@ def test_nan_ties_and_infinities_follow_torch():
     ("adaptive_max_pool2d", dict(output_size=(2, 3))),
     ("lp_pool2d", dict(norm_type=2, kernel_size=2)),
 ])
-def test_functional_gradients(fn, kwargs):
+def test_functional_gradients(fn, kwargs, device):
     nsp = 3 if fn.endswith("3d") else 1 if fn.endswith("1d") else 2
     (x,) = arrays([(2, 3) + (5, 4, 4)[:nsp]], seed=nsp)
     ours = lambda x: getattr(F, fn)(x, **kwargs)
     theirs = lambda x: getattr(torch.nn.functional, fn)(x, **kwargs)
-    check_grads(ours, theirs, x.astype(np.float32), rtol=1e-5, atol=1e-6)
-    gradchecks(ours, x[:1, :2])
+    check_grads(ours, theirs, x.astype(np.float32), device=device, rtol=1e-5, atol=1e-6)
+    gradchecks(ours, x[:1, :2], device=device)
 
 
 def test_with_indices_forms_and_nodes():
@@ -128,12 +130,17 @@ def test_with_indices_forms_and_nodes():
     assert len(F.adaptive_max_pool2d_with_indices(rustorch.tensor(_x(1, 2, 4, 4)), 2)) == 2
 
 
-def test_non_contiguous_and_float64():
+def test_non_contiguous_and_float64(device):
     x = _x(2, 6, 7, 3)
     check_grads(lambda x: F.max_pool2d(x.permute(0, 3, 1, 2), 2, 1),
-                lambda x: torch.nn.functional.max_pool2d(x.permute(0, 3, 1, 2), 2, 1), x)
+                lambda x: torch.nn.functional.max_pool2d(x.permute(0, 3, 1, 2), 2, 1), x, device=device)
     x64 = np.random.default_rng(1).standard_normal((2, 3, 6, 6))
-    assert_same(F.avg_pool2d(rustorch.tensor(x64), 3, 2, 1), torch.nn.functional.avg_pool2d(torch.tensor(x64), 3, 2, 1))
+    assert_same(F.avg_pool2d(rustorch.tensor(x64, device=device), 3, 2, 1),
+                torch.nn.functional.avg_pool2d(torch.tensor(x64), 3, 2, 1))
+    v, i = F.max_pool2d(rustorch.tensor(x64, device=device), 3, 2, 1, return_indices=True)
+    tv, ti = torch.nn.functional.max_pool2d(torch.tensor(x64), 3, 2, 1, return_indices=True)
+    assert_same(v, tv)
+    assert_same(i, ti)
 
 
 @pytest.mark.parametrize("name, args, kwargs", [
@@ -185,16 +192,17 @@ def test_errors_name_the_op_and_shapes():
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 @pytest.mark.parametrize("name, args, kwargs, shape", [POOLS[3], POOLS[8], POOLS[10], POOLS[17], POOLS[19]])
-def test_pooling_half_precision_against_torch(dtype, name, args, kwargs, shape):
+def test_pooling_half_precision_against_torch(dtype, name, args, kwargs, shape, device):
     # the kernels run half precision in float and round once, as torch's do; max pooling is exact
     results = []
     for lib in (rustorch, torch):
-        x = lib.tensor(_x(*shape)).to(getattr(lib, dtype)).requires_grad_()
+        x = lib.tensor(_x(*shape), **(dict(device=device) if lib is rustorch else {})).to(getattr(lib, dtype))
+        x.requires_grad_()
         y = getattr(lib.nn, name)(*args, **kwargs)(x)
         y = y[0] if isinstance(y, tuple) else y
         y.float().square().sum().backward()
         assert y.dtype is getattr(lib, dtype) and x.grad.dtype is getattr(lib, dtype)
-        results.append([t.detach().float().numpy() for t in (y, x.grad)])
+        results.append([t.detach().float().cpu().numpy() for t in (y, x.grad)])
     tol = 0 if name.startswith("Max") else (2e-3 if dtype == "float16" else 1.6e-2)
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
