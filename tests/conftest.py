@@ -16,7 +16,8 @@ DEVICES = [name for name, reason in rustorch.backends.available().items() if rea
 GPU_READY_MODULES = {"opencl": {"test_opencl", "test_elementwise", "test_autograd_elementwise", "test_tensor",
                                  "test_autograd", "test_serialization", "test_repr", "test_nn_module", "test_random",
                                  "test_indexing", "test_autograd_indexing", "test_shape", "test_views",
-                                 "test_autograd_views", "test_autograd_shape", "test_nn_conv", "test_nn_pooling"}}
+                                 "test_autograd_views", "test_autograd_shape", "test_nn_conv", "test_nn_pooling",
+                                 "test_reduction", "test_autograd_reduction"}}
 # RUSTORCH_TEST_GPU_MODULES=test_a,test_b adds modules for one run (while a family is being ported)
 for _name in filter(None, os.environ.get("RUSTORCH_TEST_GPU_MODULES", "").split(",")):
     for _ready in GPU_READY_MODULES.values():

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import rustorch
-from conftest import assert_same, check_grads, gradchecks, to_torch
+from conftest import assert_same, check_grads, gradchecks, skip_complex_off_cpu, to_torch
 
 INF, NAN = math.inf, math.nan
 
@@ -296,6 +296,7 @@ def test_both_outputs_as_roots(device):
 ], ids=["sum", "mean", "prod", "prod_all", "var", "std", "var_mean", "norm", "norm_1", "norm_3", "norm_inf", "norm_0_5",
         "logsumexp", "cumsum", "cumprod", "cumprod_zero", "prod_zero"])
 def test_complex_as_torch(f, device):
+    skip_complex_off_cpu(device)
     rng = np.random.default_rng(3)
     a = (rng.uniform(0.5, 1.5, (3, 4)) * np.exp(2j * np.pi * rng.uniform(size=(3, 4)))).astype(np.complex64)
     x = rustorch.tensor(a, device=device, requires_grad=True)
@@ -363,7 +364,7 @@ def test_cumprod_saves_its_input_and_result(device):
 @pytest.mark.parametrize("f", [
     lambda x, out: rustorch.sum(x, 0, out=out), lambda x, out: rustorch.mean(x, out=out),
     lambda x, out: rustorch.prod(x, 0, out=out), lambda x, out: rustorch.amax(x, 0, out=out),
-    lambda x, out: rustorch.max(x, 0, out=(out, rustorch.empty(0, dtype=rustorch.int64))),
+    lambda x, out: rustorch.max(x, 0, out=(out, rustorch.empty(0, dtype=rustorch.int64, device=out.device))),
     lambda x, out: rustorch.cumsum(x, 0, out=out), lambda x, out: rustorch.norm(x, out=out),
     lambda x, out: rustorch.logsumexp(x, 0, out=out), lambda x, out: rustorch.var(x, 0, out=out),
     lambda x, out: rustorch.nanmean(x, 0, out=out),

@@ -7,7 +7,7 @@ import torch
 
 import rustorch
 from rustorch.errors import DimensionError, DTypeError, InvalidTypeError, ValueOutOfRangeError
-from conftest import assert_same, from_torch
+from conftest import assert_same, from_torch, skip_complex_off_cpu
 
 nan, inf = math.nan, math.inf
 
@@ -115,6 +115,34 @@ def test_large_rows(device, dtype):
         same(rustorch.logsumexp(x, dim), torch.logsumexp(t, dim), rtol=1e-5, atol=1e-5)
 
 
+
+def test_long_lines_across_work_groups(device):
+    # sizes that split a line over many work-groups (a GPU backend's two-pass reductions and chunked scans);
+    # small integers in float32 keep every partial sum exact, so any order of adding gives torch's result
+    t = torch.randint(-3, 4, (300_000,)).float()
+    t[[1000, 250_000]] = 7.0  # ties across work-groups: the first position wins
+    x, _ = pair(t, device)
+    same(rustorch.sum(x), torch.sum(t))
+    same(rustorch.argmax(x), torch.argmax(t))
+    same(tuple(rustorch.max(x, 0)), tuple(torch.max(t, 0)))
+    t[[270_000, 260_000]] = math.nan  # NaN wins over any value, the first NaN's position
+    x, _ = pair(t, device)
+    same(rustorch.amax(x), torch.amax(t))
+    same(tuple(rustorch.min(x, 0)), tuple(torch.min(t, 0)))
+    rows = torch.randint(-3, 4, (3, 100_000)).float()
+    for u in (rows, rows.t()):  # long rows, long columns
+        x, _ = pair(u, device)
+        dim = 1 if u is rows else 0
+        same(rustorch.sum(x, dim), torch.sum(u, dim))
+        same(rustorch.argmin(x, dim), torch.argmin(u, dim))
+        same(rustorch.cumsum(x, dim), torch.cumsum(u, dim))
+    ints = torch.randint(-3, 4, (5, 6, 7), dtype=torch.int16)
+    x, _ = pair(ints, device)
+    for dims in ((0, 2), (2, 0, 1)):  # reduced dims that do not merge
+        same(rustorch.sum(x, dims), torch.sum(ints, dims))
+        same(rustorch.amax(x, dims), torch.amax(ints, dims))
+
+
 # dtypes ----------------------------------------------------------------------------------
 INT_DTYPES = [torch.bool, torch.uint8, torch.int8, torch.int32, torch.int64]
 
@@ -163,6 +191,7 @@ def test_half_dtypes(device, dtype):
 
 
 def test_complex(device):
+    skip_complex_off_cpu(device)
     t = torch.randn(3, 4, dtype=torch.complex128)
     x, _ = pair(t, device)
     for dim in (None, 0, 1):
