@@ -1,10 +1,12 @@
 """Matrix products, fused addmm-style ops, tensordot, kron and einsum against torch."""
+import warnings
+
 import pytest
 import torch
 
 import rustorch
 from rustorch.errors import DTypeError, InvalidArgumentError, ShapeError, ValueOutOfRangeError
-from conftest import assert_same, from_torch
+from conftest import assert_same, from_torch, skip_complex_off_cpu
 
 FLOATS = [torch.float32, torch.float64]
 
@@ -37,6 +39,40 @@ def test_matmul_shapes(device, sa, sb, dtype):
     close(a @ b, ta @ tb)
 
 
+# sizes off the GEMM's tiles (32, 64, 128), vectors, broadcast batches (a batch of 1 or a missing batch dim),
+EDGE_SHAPES = [((130, 70), (70, 129)), ((1, 257), (257, 1)), ((3, 2, 65, 17), (17, 66)), ((2, 1, 33, 9), (4, 9, 31)),
+               ((129, 1), (1, 130)), ((7, 200, 3), (3, 1)), ((5, 3), (2, 4, 3, 9)),
+               ((4100,), (4100,)), ((3, 2, 1500), (1500, 2))]  # few tiles, a long K: split along K
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int64,
+                                   torch.int32, torch.int16, torch.int8, torch.uint8])
+@pytest.mark.parametrize("sa,sb", EDGE_SHAPES)
+def test_matmul_edge_tiles_and_broadcast(device, sa, sb, dtype):
+    # integer products wrap around as torch's do (int8 sums of 257 products overflow)
+    ta, tb = rand(*sa, dtype=torch.int16).to(dtype) if dtype == torch.uint8 else rand(*sa, dtype=dtype), \
+        rand(*sb, dtype=torch.int16).to(dtype) if dtype == torch.uint8 else rand(*sb, dtype=dtype)
+    close(from_torch(ta, device) @ from_torch(tb, device), ta @ tb)
+
+
+def test_matmul_strided_operands_off_tiles(device):
+    ta, tb = rand(140, 150, dtype=torch.float32), rand(150, 160, dtype=torch.float32)
+    a, b = from_torch(ta, device), from_torch(tb, device)
+    cases = [(b.t()[:133, :149], a.t()[:149, :131]),  # both transposed: A walked along M, B along K
+             (a[::2, ::3], b[::3, ::2]),  # no unit stride at all
+             (a[1:], b[:, 5:].t().contiguous().t())]  # an offset and a column-major B
+    for (ra, rb), (xa, xb) in zip(cases, [(tb.t()[:133, :149], ta.t()[:149, :131]), (ta[::2, ::3], tb[::3, ::2]),
+                                          (ta[1:], tb[:, 5:])]):
+        close(ra @ rb, xa @ xb)
+    # a batch whose rows do not step evenly (a transposed batch) against one matrix, into a transposed out
+    tx = rand(9, 4, 150, dtype=torch.float32)
+    x = from_torch(tx, device)
+    close(x.transpose(0, 1) @ b, tx.transpose(0, 1) @ tb)
+    out = rustorch.empty(160, 9, device=device).t()
+    rustorch.mm(x[:, 0], b, out=out)
+    close(out, tx[:, 0] @ tb)
+
+
 @pytest.mark.parametrize("layout", ["transposed", "sliced", "expanded", "batch_transposed"])
 def test_matmul_non_contiguous(device, layout):
     ta, tb = rand(6, 4, 8), rand(6, 8, 5)
@@ -60,6 +96,8 @@ def test_matmul_non_contiguous(device, layout):
 @pytest.mark.parametrize("dtype", [torch.int32, torch.int64, torch.float16, torch.bfloat16, torch.complex64,
                                    torch.complex128])
 def test_matmul_dtypes(device, dtype):
+    if dtype.is_complex:
+        skip_complex_off_cpu(device)
     for sa, sb in [((3,), (3,)), ((2, 3), (3, 4)), ((4, 2, 3), (3,)), ((4, 2, 3), (4, 3, 5))]:
         ta, tb = rand(*sa, dtype=dtype), rand(*sb, dtype=dtype)
         close(from_torch(ta, device) @ from_torch(tb, device), ta @ tb)
@@ -107,6 +145,8 @@ def test_mm_bmm_mv_dot_strict(device):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64, torch.complex128])
 def test_mm_bmm_mv_dot_vdot(device, dtype):
+    if dtype.is_complex:
+        skip_complex_off_cpu(device)
     a, b, c = rand(4, 5, dtype=dtype), rand(5, 3, dtype=dtype), rand(5, dtype=dtype)
     ra, rb, rc = (from_torch(t, device) for t in (a, b, c))
     close(rustorch.mm(ra, rb), torch.mm(a, b))
@@ -178,7 +218,8 @@ def test_out_and_chain(device):
     with pytest.raises(DTypeError, match=r"mm\(\): expected out tensor to have dtype rustorch.float64"):
         rustorch.mm(ra, rb, out=rustorch.empty(2, 4, device=device))
     c = rand(4, 2)
-    with pytest.warns(UserWarning):
+    with warnings.catch_warnings():  # torch's deprecation warning comes once per process (not per device)
+        warnings.simplefilter("ignore", UserWarning)
         expected = torch.chain_matmul(a, b, c)
     close(rustorch.chain_matmul(ra, rb, from_torch(c, device)), expected)
 
@@ -224,6 +265,11 @@ EINSUM_CASES = [
     ("b i j , b j k -> b k", [(2, 3, 4), (2, 4, 5)]), ("bij,bjk", [(5, 2, 3), (1, 3, 4)]), ("ij,jk->ik", [(2, 1), (4, 4)]),
     ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]), ("Ab,bA->A", [(3, 2), (2, 3)]), ("i->", [(0,)]), ("ij,jk->ik", [(2, 0), (0, 3)]),
     ("...", [()]), ("ij...,jk...->ik...", [(2, 3, 4), (3, 5, 1)]),
+    # several letters per matrix dim (merged by strides or copied), diagonals with contractions, sums of letters
+    # one operand has, three operands sharing a batch letter
+    ("bhqd,bhkd->bhqk", [(2, 3, 5, 4), (2, 3, 6, 4)]), ("ijk,jil->kl", [(3, 4, 5), (4, 3, 6)]),
+    ("iij,jk->ik", [(3, 3, 4), (4, 2)]), ("ab,cd->", [(2, 3), (4, 5)]), ("abc,c->ba", [(2, 3, 4), (4,)]),
+    ("ij,ij,ij->i", [(3, 4), (3, 4), (3, 4)]), ("ijk->kji", [(2, 3, 4)]), ("ab,bc->ca", [(67, 33), (33, 70)]),
 ]
 
 
@@ -240,7 +286,9 @@ def test_einsum_forms_and_dtypes(device):
     close(rustorch.einsum(ra, [0, 1], rb, [1, 2], [0, 2]), torch.einsum(a, [0, 1], b, [1, 2], [0, 2]))
     close(rustorch.einsum(ra, [Ellipsis, 1], rb, [1, 2]), torch.einsum(a, [Ellipsis, 1], b, [1, 2]))
     close(rustorch.einsum("ij,jk->ik", ra.t().t(), rb[:, ::2]), torch.einsum("ij,jk->ik", a, b[:, ::2]))
-    for dtype in (torch.float32, torch.int64, torch.float16, torch.complex64):
+    for dtype in (torch.float32, torch.int64, torch.float16, torch.bfloat16, torch.int8, torch.complex64):
+        if dtype.is_complex and device != "cpu":
+            continue  # complex tensors live on the CPU only (conftest.skip_complex_off_cpu)
         x, y = rand(3, 4, dtype=dtype), rand(4, 2, dtype=dtype)
         close(rustorch.einsum("ij,jk->ki", from_torch(x, device), from_torch(y, device)), torch.einsum("ij,jk->ki", x, y))
 
