@@ -9,7 +9,7 @@ import torch
 import rustorch
 import rustorch.nn.functional as F
 from rustorch import nn
-from conftest import assert_same, check_grads, check_module, gradchecks
+from conftest import assert_same, check_grads, check_module, gradchecks, to_torch
 
 RNG = np.random.default_rng(0)
 
@@ -42,20 +42,22 @@ IDS = [f"{name}{args}" for name, args in POINTWISE]
 
 @pytest.mark.parametrize("name,args", POINTWISE, ids=IDS)
 @pytest.mark.parametrize("shape", [(4, 5), (), (2, 3, 4)])
-def test_pointwise_matches_torch(name, args, shape):
+def test_pointwise_matches_torch(name, args, shape, device):
     check_grads(lambda x: getattr(F, name)(x, *args), lambda x: getattr(torch.nn.functional, name)(x, *args),
-                data(*shape))
+                data(*shape), device=device)
 
 
 @pytest.mark.parametrize("name,args", POINTWISE, ids=IDS)
-def test_pointwise_gradient_at_kinks_is_torchs(name, args):
-    check_grads(lambda x: getattr(F, name)(x, *args), lambda x: getattr(torch.nn.functional, name)(x, *args), KINKS)
+def test_pointwise_gradient_at_kinks_is_torchs(name, args, device):
+    check_grads(lambda x: getattr(F, name)(x, *args), lambda x: getattr(torch.nn.functional, name)(x, *args), KINKS,
+                device=device)
 
 
 @pytest.mark.parametrize("name,args", POINTWISE, ids=IDS)
-def test_pointwise_on_non_contiguous_input(name, args):
+def test_pointwise_on_non_contiguous_input(name, args, device):
     x = data(5, 4)
-    check_grads(lambda x: getattr(F, name)(x.t(), *args), lambda x: getattr(torch.nn.functional, name)(x.t(), *args), x)
+    check_grads(lambda x: getattr(F, name)(x.t(), *args), lambda x: getattr(torch.nn.functional, name)(x.t(), *args), x,
+                device=device)
 
 
 def test_gelu_tanh_approximation():
@@ -64,10 +66,10 @@ def test_gelu_tanh_approximation():
                     x)
 
 
-def test_extreme_values_stay_finite_as_torchs():
+def test_extreme_values_stay_finite_as_torchs(device):
     x = np.array([-200.0, -90.0, -20.0, 0.0, 20.0, 90.0, 200.0], dtype=np.float32)
     for name in ("softplus", "logsigmoid", "mish", "silu", "elu", "selu", "celu", "gelu"):
-        check_grads(getattr(F, name), getattr(torch.nn.functional, name), x)
+        check_grads(getattr(F, name), getattr(torch.nn.functional, name), x, device=device)
 
 
 # the activations that record their own node: float64 gradcheck and gradgradcheck, away from the kinks
@@ -79,9 +81,9 @@ OWN_NODE = [
 
 
 @pytest.mark.parametrize("name,args", OWN_NODE, ids=[f"{n}{a}" for n, a in OWN_NODE])
-def test_own_nodes_gradcheck_and_gradgradcheck(name, args):
+def test_own_nodes_gradcheck_and_gradgradcheck(name, args, device):
     x = np.array([-4.1, -2.2, -0.9, -0.35, 0.2, 0.7, 1.3, 2.6, 4.4])
-    gradchecks(lambda x: getattr(F, name)(x, *args), x)
+    gradchecks(lambda x: getattr(F, name)(x, *args), x, device=device)
 
 
 def test_gelu_tanh_gradgradcheck():
@@ -103,7 +105,7 @@ INPLACE = [("relu", ()), ("relu6", ()), ("leaky_relu", (0.1,)), ("elu", ()), ("s
 
 
 @pytest.mark.parametrize("name,args", INPLACE, ids=[n for n, _ in INPLACE])
-def test_inplace_writes_input_and_backprops_like_torch(name, args):
+def test_inplace_writes_input_and_backprops_like_torch(name, args, device):
     def run(lib, f, x):
         y = x * 1.0  # a non-leaf: in-place writes on leaves requiring grad are refused
         out = f(y, *args, inplace=True)
@@ -111,7 +113,7 @@ def test_inplace_writes_input_and_backprops_like_torch(name, args):
         return out
 
     check_grads(lambda x: run(rustorch, getattr(F, name), x),
-                lambda x: run(torch, getattr(torch.nn.functional, name), x), data(4, 5))
+                lambda x: run(torch, getattr(torch.nn.functional, name), x), data(4, 5), device=device)
 
 
 @pytest.mark.parametrize("name", ["relu_", "elu_", "selu_", "celu_", "leaky_relu_", "hardtanh_", "rrelu_"])
@@ -152,9 +154,9 @@ def test_prelu_functional():
         F.prelu(rustorch.tensor(x), rustorch.ones(4))
 
 
-def test_glu():
+def test_glu(device):
     for shape, dim in (((4, 6), -1), ((6, 3), 0), ((2, 4, 3), 1)):
-        check_grads(lambda x: F.glu(x, dim), lambda x: torch.nn.functional.glu(x, dim), data(*shape))
+        check_grads(lambda x: F.glu(x, dim), lambda x: torch.nn.functional.glu(x, dim), data(*shape), device=device)
     with pytest.raises(rustorch.ShapeError, match="even"):
         F.glu(rustorch.ones(3, 5))
     with pytest.raises(rustorch.ShapeError, match="scalars"):
@@ -183,29 +185,50 @@ def test_rrelu_training_draws_slopes_in_range_and_backprops_them():
 # softmax family -------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
 @pytest.mark.parametrize("shape,dim", [((4, 7), 1), ((4, 7), 0), ((2, 3, 5), -1), ((2, 3, 5), 1), ((6,), 0), ((), 0)])
-def test_softmax_family_matches_torch(name, shape, dim):
+def test_softmax_family_matches_torch(name, shape, dim, device):
     check_grads(lambda x: getattr(F, name)(x, dim), lambda x: getattr(torch.nn.functional, name)(x, dim),
-                data(*shape))
+                data(*shape), device=device)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 @pytest.mark.parametrize("shape,dim", [((64, 600), 1), ((8, 64, 100), 1), ((300, 130), 0)])
-def test_softmax_family_on_inputs_large_enough_for_threads(name, shape, dim):
+def test_softmax_family_on_inputs_large_enough_for_threads(name, shape, dim, device):
     check_grads(lambda x: getattr(F, name)(x, dim), lambda x: getattr(torch.nn.functional, name)(x, dim),
-                data(*shape))
+                data(*shape), device=device)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
-def test_softmax_double_backward(name):
-    gradchecks(lambda x: getattr(F, name)(x, 1), RNG.standard_normal((3, 5)))
-    gradchecks(lambda x: getattr(F, name)(x.t(), 0), RNG.standard_normal((4, 3)))
+def test_softmax_double_backward(name, device):
+    gradchecks(lambda x: getattr(F, name)(x, 1), RNG.standard_normal((3, 5)), device=device)
+    gradchecks(lambda x: getattr(F, name)(x.t(), 0), RNG.standard_normal((4, 3)), device=device)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
-def test_softmax_is_stable_for_large_and_infinite_values(name):
+def test_softmax_is_stable_for_large_and_infinite_values(name, device):
     x = np.array([[1000.0, 1000.0, -1000.0], [-1e30, 0.0, 1.0], [-np.inf, 0.0, 2.0], [50.0, -np.inf, -np.inf]],
                  dtype=np.float32)
-    check_grads(lambda x: getattr(F, name)(x, 1), lambda x: getattr(torch.nn.functional, name)(x, 1), x)
+    check_grads(lambda x: getattr(F, name)(x, 1), lambda x: getattr(torch.nn.functional, name)(x, 1), x,
+                device=device)
+
+
+@pytest.mark.parametrize("dtype,tol", [("float16", 5e-3), ("bfloat16", 3e-2), ("float64", 1e-12)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_in_other_float_dtypes(name, dtype, tol, device):
+    """16-bit floats compute in float32 and round once, float64 throughout (the fused kernels where a backend has
+    them): forward and backward against torch's float32 (float64) on the same values, along the last dim and a
+    strided one."""
+    rt_dt = getattr(rustorch, dtype)
+    th_dt = torch.float64 if dtype == "float64" else torch.float32
+    for dim in (1, 0):
+        x = rustorch.tensor(data(6, 40), device=device).to(rt_dt).requires_grad_()
+        g = rustorch.tensor(data(6, 40), device=device).to(rt_dt)
+        tx = to_torch(x.detach()).to(th_dt).requires_grad_()
+        y, ty = getattr(F, name)(x, dim), getattr(torch.nn.functional, name)(tx, dim)
+        y.backward(g)
+        ty.backward(to_torch(g).to(th_dt))
+        assert y.dtype is rt_dt and x.grad.dtype is rt_dt
+        assert_same(y, ty.detach().to(to_torch(g).dtype), rtol=tol, atol=tol)
+        assert_same(x.grad, tx.grad.to(to_torch(g).dtype), rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
@@ -292,9 +315,9 @@ def test_torch_level_and_tensor_methods():
         assert_same(ours, getattr(torch.tensor(x), name)(-1, torch.float64))
 
 
-def test_softmax2d():
+def test_softmax2d(device):
     for shape in ((2, 3, 4, 5), (3, 4, 5)):
-        check_module(nn.Softmax2d(), torch.nn.Softmax2d(), data(*shape))
+        check_module(nn.Softmax2d(), torch.nn.Softmax2d(), data(*shape), device=device)
     with pytest.raises(ValueError, match="3D or 4D"):
         nn.Softmax2d()(rustorch.ones(3, 4))
 
@@ -322,23 +345,24 @@ MODULE_IDS = [f"{n}{a}{k}" for n, a, k in MODULES]
 
 
 @pytest.mark.parametrize("name,args,kwargs", MODULES, ids=MODULE_IDS)
-def test_module_matches_torch(name, args, kwargs):
+def test_module_matches_torch(name, args, kwargs, device):
     ours, theirs = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     if kwargs.get("inplace") or (name == "LeakyReLU" and len(args) > 1):
         # in-place layers need a non-leaf input
         x = data(2, 4, 3, 2)
-        rt_in, th_in = rustorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ours.to(device)
+        rt_in, th_in = rustorch.tensor(x, requires_grad=True, device=device), torch.tensor(x, requires_grad=True)
         rt_out, th_out = ours(rt_in * 2), theirs(th_in * 2)
         assert_same(rt_out, th_out.detach(), rtol=1e-5, atol=1e-6)
         g = data(*th_out.shape)
-        rt_out.backward(rustorch.tensor(g))
+        rt_out.backward(rustorch.tensor(g, device=device))
         th_out.backward(torch.tensor(g))
         assert_same(rt_in.grad, th_in.grad, rtol=1e-5, atol=1e-6)
         return
     # atol: gradients that cancel to ~0 (GELU's near x = -0.75) keep float32 rounding of terms of size ~1
-    check_module(ours, theirs, data(2, 4, 3, 2), train=name != "RReLU", atol=1e-5)
+    check_module(ours, theirs, data(2, 4, 3, 2), device=device, train=name != "RReLU", atol=1e-5)
 
 
 def test_prelu_parameter_and_default_init():

@@ -5,7 +5,7 @@ import torch
 
 import rustorch
 import rustorch.nn.functional as F
-from conftest import assert_same, check_grads, check_module, copy_weights, gradchecks
+from conftest import assert_same, check_grads, check_module, copy_weights, gradchecks, to_torch
 
 rng = np.random.default_rng(0)
 
@@ -39,13 +39,13 @@ OPTIONS = [{}, {"affine": False}, {"bias": False}, {"track_running_stats": False
 
 @pytest.mark.parametrize("cls,shape", BATCH_NORMS)
 @pytest.mark.parametrize("options", OPTIONS, ids=str)
-def test_batch_norm_train_then_eval(cls, shape, options):
+def test_batch_norm_train_then_eval(cls, shape, options, device):
     rt_m, th_m = getattr(rustorch.nn, cls)(5, **options), getattr(torch.nn, cls)(5, **options)
     randomise(rt_m, th_m)
     for step in range(3):  # three steps: the running averages (and momentum=None's 1/n weights) move
-        check_module(rt_m, th_m, randn(*shape, scale=2.0, shift=step), rtol=1e-4, atol=1e-5)
+        check_module(rt_m, th_m, randn(*shape, scale=2.0, shift=step), device=device, rtol=1e-4, atol=1e-5)
         check_stats(rt_m, th_m)
-    check_module(rt_m, th_m, randn(*shape), train=False, rtol=1e-4, atol=1e-5)
+    check_module(rt_m, th_m, randn(*shape), device=device, train=False, rtol=1e-4, atol=1e-5)
     check_stats(rt_m, th_m)
 
 
@@ -60,26 +60,29 @@ def test_batch_norm_node_and_buffers():
     assert int(m.num_batches_tracked) == 0 and float(m.running_var.sum()) == 3.0
 
 
-def test_batch_norm_large_mean_is_stable():
+def test_batch_norm_large_mean_is_stable(device):
     # a mean far from zero: the two-pass variance keeps float32 accuracy
     x = randn(16, 4, 10, shift=1000.0)
     check_grads(lambda x: F.batch_norm(x, None, None, training=True),
-                lambda x: torch.nn.functional.batch_norm(x, None, None, training=True), x, rtol=2e-3, atol=2e-4)
+                lambda x: torch.nn.functional.batch_norm(x, None, None, training=True), x, device=device, rtol=2e-3,
+                atol=2e-4)
 
 
 @pytest.mark.parametrize("training", [True, False])
-def test_batch_norm_functional(training):
+def test_batch_norm_functional(training, device):
     x, w, b = randn(6, 3, 4), randn(3), randn(3)
     rm, rv = randn(3), np.abs(randn(3)) + 0.5
     for weight, bias in ((w, b), (None, b), (w, None), (None, None)):
-        check_grads(lambda x, w, b: F.batch_norm(x, rustorch.tensor(rm), rustorch.tensor(rv), w, b, training),
+        check_grads(lambda x, w, b: F.batch_norm(x, rustorch.tensor(rm, device=device),
+                                                 rustorch.tensor(rv, device=device), w, b, training),
                     lambda x, w, b: torch.nn.functional.batch_norm(x, torch.tensor(rm), torch.tensor(rv), w, b,
-                                                                   training), x, weight, bias)
-    rm64, rv64 = rustorch.tensor(rm.astype(np.float64)), rustorch.tensor(rv.astype(np.float64))
+                                                                   training), x, weight, bias, device=device)
+    rm64 = rustorch.tensor(rm.astype(np.float64), device=device)
+    rv64 = rustorch.tensor(rv.astype(np.float64), device=device)
     gradchecks(lambda x, w, b: F.batch_norm(x, None if training else rm64, None if training else rv64, w, b,
-                                            training), x, w, b)
+                                            training), x, w, b, device=device)
     gradchecks(lambda x: F.batch_norm(x, None if training else rm64, None if training else rv64, training=training),
-               randn(5, 3))
+               randn(5, 3), device=device)
 
 
 def test_batch_norm_noncontiguous_and_running_update():
@@ -114,13 +117,13 @@ INSTANCE_NORMS = [("InstanceNorm1d", (3, 4, 7)), ("InstanceNorm1d", (4, 7)), ("I
 @pytest.mark.parametrize("cls,shape", INSTANCE_NORMS)
 @pytest.mark.parametrize("options", [{}, {"affine": True}, {"track_running_stats": True, "momentum": 0.3},
                                      {"affine": True, "track_running_stats": True}], ids=str)
-def test_instance_norm(cls, shape, options):
+def test_instance_norm(cls, shape, options, device):
     rt_m, th_m = getattr(rustorch.nn, cls)(4, **options), getattr(torch.nn, cls)(4, **options)
     randomise(rt_m, th_m)
     for step in range(2):
-        check_module(rt_m, th_m, randn(*shape, shift=step), rtol=1e-4, atol=1e-5)
+        check_module(rt_m, th_m, randn(*shape, shift=step), device=device, rtol=1e-4, atol=1e-5)
         check_stats(rt_m, th_m)
-    check_module(rt_m, th_m, randn(*shape), train=False, rtol=1e-4, atol=1e-5)
+    check_module(rt_m, th_m, randn(*shape), device=device, train=False, rtol=1e-4, atol=1e-5)
 
 
 def test_instance_norm_errors_and_repr():
@@ -140,22 +143,44 @@ def test_instance_norm_errors_and_repr():
 @pytest.mark.parametrize("shape,normalized", [((4, 6), 6), ((2, 3, 5), (5,)), ((2, 3, 5), (3, 5)),
                                               ((16, 128, 32), [32]), ((7,), (7,))])
 @pytest.mark.parametrize("options", [{}, {"elementwise_affine": False}, {"bias": False}, {"eps": 1e-2}], ids=str)
-def test_layer_norm(shape, normalized, options):
+def test_layer_norm(shape, normalized, options, device):
     rt_m, th_m = rustorch.nn.LayerNorm(normalized, **options), torch.nn.LayerNorm(normalized, **options)
     randomise(rt_m, th_m)
-    check_module(rt_m, th_m, randn(*shape, scale=3.0, shift=1.0), rtol=1e-4, atol=1e-5)
+    check_module(rt_m, th_m, randn(*shape, scale=3.0, shift=1.0), device=device, rtol=1e-4, atol=1e-5)
     assert repr(rt_m) == repr(th_m)
 
 
-def test_layer_norm_functional():
+def test_layer_norm_functional(device):
     x = randn(3, 4, 5)
-    gradchecks(lambda x, w, b: F.layer_norm(x, (4, 5), w, b), x, randn(4, 5), randn(4, 5))
-    gradchecks(lambda x, w: F.layer_norm(x, [5], w), x, randn(5))
-    gradchecks(lambda x: F.layer_norm(x, 5), x)
+    gradchecks(lambda x, w, b: F.layer_norm(x, (4, 5), w, b), x, randn(4, 5), randn(4, 5), device=device)
+    gradchecks(lambda x, w: F.layer_norm(x, [5], w), x, randn(5), device=device)
+    gradchecks(lambda x: F.layer_norm(x, 5), x, device=device)
     check_grads(lambda x, w, b: F.layer_norm(x.transpose(0, 2), (3,), w, b),
-                lambda x, w, b: torch.nn.functional.layer_norm(x.transpose(0, 2), (3,), w, b), x, randn(3), randn(3))
-    y = F.layer_norm(rustorch.randn(2, 3, requires_grad=True), (3,))
+                lambda x, w, b: torch.nn.functional.layer_norm(x.transpose(0, 2), (3,), w, b), x, randn(3), randn(3),
+                device=device)
+    y = F.layer_norm(rustorch.randn(2, 3, requires_grad=True, device=device), (3,))
     assert y.grad_fn.name() == "NativeLayerNormBackward0"
+
+
+@pytest.mark.parametrize("dtype,tol", [("float16", 4e-3), ("bfloat16", 3e-2), ("float64", 1e-10)])
+def test_layer_norm_in_other_float_dtypes(dtype, tol, device):
+    """16-bit floats compute in float32 and round once, float64 throughout (the fused kernels where a backend has
+    them): output and the input, weight and bias gradients against torch's float32 (float64) on the same values."""
+    rt_dt = getattr(rustorch, dtype)
+    th_dt = torch.float64 if dtype == "float64" else torch.float32
+    rt = [rustorch.tensor(a, device=device).to(rt_dt) for a in (randn(50, 24, scale=2.0, shift=1.0), randn(24),
+                                                                  randn(24), randn(50, 24))]
+    th = [to_torch(t).to(th_dt) for t in rt]
+    for t in rt[:3] + th[:3]:
+        t.requires_grad_()
+    y = F.layer_norm(rt[0], (24,), rt[1], rt[2])
+    ty = torch.nn.functional.layer_norm(th[0], (24,), th[1], th[2])
+    y.backward(rt[3])
+    ty.backward(th[3])
+    stored = to_torch(rt[3]).dtype
+    assert_same(y, ty.detach().to(stored), rtol=tol, atol=tol)
+    for r, t in zip(rt[:3], th[:3]):
+        assert_same(r.grad, t.grad.to(stored), rtol=tol, atol=tol * 10)  # the column sums add 50 rounded terms
 
 
 def test_layer_norm_composed_fallback(monkeypatch):
@@ -194,10 +219,10 @@ def test_layer_norm_kernel_checks_its_arrays():
     assert not dw.any() and not db.any()
 
 
-def test_layer_norm_output_changed_in_place():
+def test_layer_norm_output_changed_in_place(device):
     # without an affine map the output may be changed in place before backward (as torch allows)
-    x = rustorch.tensor(randn(4, 6), requires_grad=True)
-    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    a = randn(4, 6)
+    x, tx = rustorch.tensor(a, requires_grad=True, device=device), torch.tensor(a, requires_grad=True)
     F.layer_norm(x, (6,)).relu_().sum().backward()
     torch.nn.functional.layer_norm(tx, (6,)).relu_().sum().backward()
     assert_same(x.grad, tx.grad, rtol=1e-4, atol=1e-5)
@@ -214,10 +239,10 @@ def test_layer_norm_errors():
 @pytest.mark.parametrize("groups,channels,shape", [(2, 4, (3, 4, 3)), (3, 6, (2, 6, 5)), (1, 4, (2, 4, 3, 3)),
                                                    (4, 4, (2, 4, 2, 2, 3))])
 @pytest.mark.parametrize("options", [{}, {"affine": False}, {"bias": False}], ids=str)
-def test_group_norm(groups, channels, shape, options):
+def test_group_norm(groups, channels, shape, options, device):
     rt_m, th_m = rustorch.nn.GroupNorm(groups, channels, **options), torch.nn.GroupNorm(groups, channels, **options)
     randomise(rt_m, th_m)
-    check_module(rt_m, th_m, randn(*shape, shift=2.0), rtol=1e-4, atol=1e-5)
+    check_module(rt_m, th_m, randn(*shape, shift=2.0), device=device, rtol=1e-4, atol=1e-5)
     assert repr(rt_m) == repr(th_m)
 
 
@@ -234,10 +259,10 @@ def test_group_norm_errors():
 # RMS norm ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("shape,normalized", [((4, 6), 6), ((2, 3, 5), (3, 5))])
 @pytest.mark.parametrize("options", [{}, {"eps": 1e-3}, {"elementwise_affine": False}], ids=str)
-def test_rms_norm(shape, normalized, options):
+def test_rms_norm(shape, normalized, options, device):
     rt_m, th_m = rustorch.nn.RMSNorm(normalized, **options), torch.nn.RMSNorm(normalized, **options)
     randomise(rt_m, th_m)
-    check_module(rt_m, th_m, randn(*shape), rtol=1e-4, atol=1e-5)
+    check_module(rt_m, th_m, randn(*shape), device=device, rtol=1e-4, atol=1e-5)
     assert repr(rt_m) == repr(th_m)
 
 
@@ -251,9 +276,9 @@ def test_rms_norm_eps_none_is_finfo_eps():
 # local response norm and normalize -----------------------------------------------------------
 @pytest.mark.parametrize("shape", [(2, 6, 5), (2, 7, 3, 4), (1, 5, 2, 3, 2)])
 @pytest.mark.parametrize("size,alpha,beta,k", [(2, 1e-4, 0.75, 1.0), (3, 0.5, 0.6, 2.0), (5, 1.0, 1.0, 0.5)])
-def test_local_response_norm(shape, size, alpha, beta, k):
+def test_local_response_norm(shape, size, alpha, beta, k, device):
     rt_m, th_m = rustorch.nn.LocalResponseNorm(size, alpha, beta, k), torch.nn.LocalResponseNorm(size, alpha, beta, k)
-    check_module(rt_m, th_m, randn(*shape, scale=2.0), rtol=1e-4, atol=1e-5)
+    check_module(rt_m, th_m, randn(*shape, scale=2.0), device=device, rtol=1e-4, atol=1e-5)
     assert repr(rt_m) == repr(th_m)
 
 
@@ -263,12 +288,13 @@ def test_local_response_norm_errors():
 
 
 @pytest.mark.parametrize("p,dim", [(2.0, 1), (1.0, 0), (3.0, -1)])
-def test_normalize(p, dim):
+def test_normalize(p, dim, device):
     x = randn(3, 4, 5)
     x[0, 0] = 0  # a zero vector: clamped by eps
-    check_grads(lambda x: F.normalize(x, p, dim), lambda x: torch.nn.functional.normalize(x, p, dim), x)
-    out = rustorch.empty(3, 4, 5)
-    F.normalize(rustorch.tensor(x), p, dim, out=out)
+    check_grads(lambda x: F.normalize(x, p, dim), lambda x: torch.nn.functional.normalize(x, p, dim), x,
+                device=device)
+    out = rustorch.empty(3, 4, 5, device=device)
+    F.normalize(rustorch.tensor(x, device=device), p, dim, out=out)
     assert_same(out, torch.nn.functional.normalize(torch.tensor(x), p, dim))
 
 
@@ -293,9 +319,9 @@ def test_state_dict_and_repr_match_torch(make):
     (lambda nn: nn.LayerNorm(4), (0, 4)), (lambda nn: nn.GroupNorm(2, 4), (0, 4, 3)),
     (lambda nn: nn.InstanceNorm1d(3), (0, 3, 4)),
 ])
-def test_empty_input(make, shape):
+def test_empty_input(make, shape, device):
     # an empty batch: an empty output, zero parameter gradients, running statistics kept
-    check_module(make(rustorch.nn), make(torch.nn), np.zeros(shape, np.float32))
+    check_module(make(rustorch.nn), make(torch.nn), np.zeros(shape, np.float32), device=device)
 
 
 def test_layer_norm_empty_normalized_shape():
@@ -303,7 +329,7 @@ def test_layer_norm_empty_normalized_shape():
     assert F.layer_norm(x, (0,)).shape == (2, 3, 0) and F.layer_norm(x, (3, 0)).shape == (2, 3, 0)
 
 
-def test_double_precision_module():
+def test_double_precision_module(device):
     rt_m, th_m = rustorch.nn.BatchNorm2d(3).double(), torch.nn.BatchNorm2d(3).double()
     x = rng.standard_normal((2, 3, 4, 4))
-    check_module(rt_m, th_m, x)
+    check_module(rt_m, th_m, x, device=device)

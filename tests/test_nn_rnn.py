@@ -9,7 +9,7 @@ import torch
 import rustorch
 from rustorch.nn.modules import rnn as rnn_module
 from rustorch.nn.utils.rnn import pack_padded_sequence as rt_pack
-from conftest import assert_same, check_module, copy_weights, gradchecks
+from conftest import assert_same, check_module, copy_weights, gradchecks, to_torch
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*oneDNN")
 
@@ -37,14 +37,14 @@ LAYER_CONFIGS = [
 
 
 @pytest.mark.parametrize("cls,kwargs", LAYER_CONFIGS)
-def test_layer_matches_torch(cls, kwargs):
+def test_layer_matches_torch(cls, kwargs, device):
     rt_m, th_m = _pair(cls, 5, 7, **kwargs)
     shape = (3, 6, 5) if kwargs.get("batch_first") else (6, 3, 5)
-    check_module(rt_m, th_m, _randn(*shape))
+    check_module(rt_m, th_m, _randn(*shape), device=device)
 
 
 @pytest.mark.parametrize("cls,kwargs", LAYER_CONFIGS)
-def test_layer_with_initial_state(cls, kwargs):
+def test_layer_with_initial_state(cls, kwargs, device):
     rt_m, th_m = _pair(cls, 4, 6, **kwargs)
     layers = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
     out = kwargs.get("proj_size") or 6
@@ -60,30 +60,35 @@ def test_layer_with_initial_state(cls, kwargs):
             def __getattr__(self, name):
                 return getattr(self.m, name)
 
+            def to(self, device):
+                self.m.to(device)
+                return self
+
             def __call__(self, x, h, c):
                 return self.m(x, (h, c))
 
         rt_m, th_m = Wrap(rt_m), Wrap(th_m)
-        check_module(rt_m, th_m, x, h0, c0)
+        check_module(rt_m, th_m, x, h0, c0, device=device)
     else:
-        check_module(rt_m, th_m, x, h0)
+        check_module(rt_m, th_m, x, h0, device=device)
 
 
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
-def test_long_sequence(cls):
+def test_long_sequence(cls, device):
     rt_m, th_m = _pair(cls, 8, 16, num_layers=2)
-    check_module(rt_m, th_m, _randn(80, 4, 8), rtol=1e-4, atol=1e-5)
+    check_module(rt_m, th_m, _randn(80, 4, 8), device=device, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
-def test_unbatched_input(cls):
+def test_unbatched_input(cls, device):
     rt_m, th_m = _pair(cls, 3, 4, num_layers=2, bidirectional=True)
-    check_module(rt_m, th_m, _randn(5, 3))
+    check_module(rt_m, th_m, _randn(5, 3), device=device)
     copy_weights(rt_m, th_m)
     h0 = _randn(4, 4, seed=1)
-    hx_rt = (rustorch.tensor(h0), rustorch.tensor(h0)) if cls == "LSTM" else rustorch.tensor(h0)
-    hx_th = (torch.tensor(h0), torch.tensor(h0)) if cls == "LSTM" else torch.tensor(h0)
-    out_rt, h_rt = rt_m(rustorch.tensor(_randn(5, 3)), hx_rt)
+    rt_h0, th_h0 = rustorch.tensor(h0, device=device), torch.tensor(h0)
+    hx_rt = (rt_h0, rt_h0) if cls == "LSTM" else rt_h0
+    hx_th = (th_h0, th_h0) if cls == "LSTM" else th_h0
+    out_rt, h_rt = rt_m(rustorch.tensor(_randn(5, 3), device=device), hx_rt)
     out_th, h_th = th_m(torch.tensor(_randn(5, 3)), hx_th)
     assert_same(out_rt, out_th.detach(), rtol=1e-5, atol=1e-6)
     for a, b in zip(h_rt if cls == "LSTM" else [h_rt], h_th if cls == "LSTM" else [h_th]):
@@ -103,22 +108,23 @@ def test_dropout_between_layers():
     assert not bool((rt_m(x)[0] == rt_m(x)[0]).all())
 
 
-def _packed_case(cls, kwargs, lengths, enforce_sorted, batch_first=False):
+def _packed_case(cls, kwargs, lengths, enforce_sorted, batch_first=False, device="cpu"):
     rt_m, th_m = _pair(cls, 3, 5, **kwargs)
     copy_weights(rt_m, th_m)
+    rt_m.to(device)
     steps, batch = max(lengths), len(lengths)
     x = _randn(*((batch, steps, 3) if batch_first else (steps, batch, 3)))
-    rt_x, th_x = rustorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    rt_x, th_x = rustorch.tensor(x, requires_grad=True, device=device), torch.tensor(x, requires_grad=True)
     rt_p = rt_pack(rt_x, lengths, batch_first=batch_first, enforce_sorted=enforce_sorted)
     th_p = torch.nn.utils.rnn.pack_padded_sequence(th_x, torch.tensor(lengths), batch_first=batch_first,
                                                    enforce_sorted=enforce_sorted)
     directions = 2 if kwargs.get("bidirectional") else 1
     layers = kwargs.get("num_layers", 1) * directions
     h0 = _randn(layers, batch, kwargs.get("proj_size") or 5, seed=3)
-    rt_h0, th_h0 = rustorch.tensor(h0, requires_grad=True), torch.tensor(h0, requires_grad=True)
+    rt_h0, th_h0 = rustorch.tensor(h0, requires_grad=True, device=device), torch.tensor(h0, requires_grad=True)
     if cls == "LSTM":
         c0 = _randn(layers, batch, 5, seed=4)
-        rt_c0, th_c0 = rustorch.tensor(c0, requires_grad=True), torch.tensor(c0, requires_grad=True)
+        rt_c0, th_c0 = rustorch.tensor(c0, requires_grad=True, device=device), torch.tensor(c0, requires_grad=True)
         (rt_out, (rt_h, rt_c)), (th_out, (th_h, th_c)) = rt_m(rt_p, (rt_h0, rt_c0)), th_m(th_p, (th_h0, th_c0))
         rt_results, th_results = [rt_out.data, rt_h, rt_c], [th_out.data, th_h, th_c]
         rt_inputs, th_inputs = [rt_x, rt_h0, rt_c0], [th_x, th_h0, th_c0]
@@ -133,7 +139,7 @@ def _packed_case(cls, kwargs, lengths, enforce_sorted, batch_first=False):
     for r, t in zip(rt_results, th_results):
         assert_same(r, t.detach(), rtol=1e-5, atol=1e-6)
         g = rng.standard_normal(tuple(t.shape)).astype(np.float32)
-        rt_loss = rt_loss + (r * rustorch.tensor(g)).sum()
+        rt_loss = rt_loss + (r * rustorch.tensor(g, device=device)).sum()
         th_loss = th_loss + (t * torch.tensor(g)).sum()
     rt_loss.backward()
     th_loss.backward()
@@ -152,10 +158,10 @@ def _packed_case(cls, kwargs, lengths, enforce_sorted, batch_first=False):
                                         ("LSTM", {"proj_size": 2, "bidirectional": True}), ("GRU", {}),
                                         ("GRU", {"bidirectional": True, "bias": False}),
                                         ("RNN", {"bidirectional": True, "num_layers": 2})])
-def test_packed_sequence(cls, kwargs):
-    _packed_case(cls, kwargs, [5, 5, 3, 2, 2, 1], enforce_sorted=True)
-    _packed_case(cls, kwargs, [2, 4, 1, 4, 3], enforce_sorted=False)
-    _packed_case(cls, kwargs, [3, 1, 2], enforce_sorted=False, batch_first=True)
+def test_packed_sequence(cls, kwargs, device):
+    _packed_case(cls, kwargs, [5, 5, 3, 2, 2, 1], enforce_sorted=True, device=device)
+    _packed_case(cls, kwargs, [2, 4, 1, 4, 3], enforce_sorted=False, device=device)
+    _packed_case(cls, kwargs, [3, 1, 2], enforce_sorted=False, batch_first=True, device=device)
 
 
 def test_packed_without_initial_state():
@@ -170,11 +176,12 @@ def test_packed_without_initial_state():
 
 
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
-def test_double_backward_matches_torch(cls):
+def test_double_backward_matches_torch(cls, device):
     rt_m, th_m = _pair(cls, 3, 4, bidirectional=True, dtype=None)
     copy_weights(rt_m, th_m)
+    rt_m.to(device)
     x = _randn(4, 2, 3)
-    rt_x, th_x = rustorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    rt_x, th_x = rustorch.tensor(x, requires_grad=True, device=device), torch.tensor(x, requires_grad=True)
     (rt_g,) = rustorch.autograd.grad(rt_m(rt_x)[0].pow(2).sum(), rt_x, create_graph=True)
     (th_g,) = torch.autograd.grad(th_m(th_x)[0].pow(2).sum(), th_x, create_graph=True)
     assert_same(rt_g, th_g.detach(), rtol=1e-5, atol=1e-6)
@@ -188,7 +195,7 @@ def test_double_backward_matches_torch(cls):
 
 @pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"])
 @pytest.mark.parametrize("batch_sizes,reverse", [([2, 2, 2], False), ([3, 2, 2, 1], False), ([3, 2, 2, 1], True)])
-def test_layer_gradcheck(mode, batch_sizes, reverse):
+def test_layer_gradcheck(mode, batch_sizes, reverse, device):
     """float64 gradcheck and gradgradcheck of one layer (the recorded recurrence node) in one direction."""
     gates = {"LSTM": 4, "GRU": 3}.get(mode, 1)
     hidden, inputs, n, batch = 3, 2, sum(batch_sizes), batch_sizes[0]
@@ -203,7 +210,9 @@ def test_layer_gradcheck(mode, batch_sizes, reverse):
     def fn(x, w_ih, w_hh, b_ih, b_hh, h0, c0=None, w_hr=None):
         return rnn_module._layer(mode, sched, x, w_ih, w_hh, b_ih, b_hh, w_hr, h0, c0)
 
-    gradchecks(fn, *arrays)
+    # second order on the CPU only: on a GPU backend it is thousands of tiny launches (minutes on PoCL), and
+    # test_double_backward_matches_torch covers double backward there
+    gradchecks(fn, *arrays, device=device, second_order=device == "cpu")
 
 
 def test_parameters_match_torch():
@@ -244,23 +253,24 @@ def test_repr_matches_torch():
 @pytest.mark.parametrize("cls,kwargs", [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu", "bias": False}),
                                         ("LSTMCell", {}), ("LSTMCell", {"bias": False}), ("GRUCell", {}),
                                         ("GRUCell", {"bias": False})])
-def test_cells_match_torch(cls, kwargs):
+def test_cells_match_torch(cls, kwargs, device):
     rt_m, th_m = _pair(cls, 4, 6, **kwargs)
-    check_module(rt_m, th_m, _randn(3, 4))  # no state: zeros
-    check_module(rt_m, th_m, _randn(4))  # unbatched
+    check_module(rt_m, th_m, _randn(3, 4), device=device)  # no state: zeros
+    check_module(rt_m, th_m, _randn(4), device=device)  # unbatched
     h = _randn(3, 6, seed=1)
     if cls == "LSTMCell":
-        rt_out = rt_m(rustorch.tensor(_randn(3, 4)), (rustorch.tensor(h), rustorch.tensor(h * 2)))
+        rt_out = rt_m(rustorch.tensor(_randn(3, 4), device=device),
+                      (rustorch.tensor(h, device=device), rustorch.tensor(h * 2, device=device)))
         th_out = th_m(torch.tensor(_randn(3, 4)), (torch.tensor(h), torch.tensor(h * 2)))
         for r, t in zip(rt_out, th_out):
             assert_same(r, t.detach(), rtol=1e-5, atol=1e-6)
     else:
-        check_module(rt_m, th_m, _randn(3, 4), h)
+        check_module(rt_m, th_m, _randn(3, 4), h, device=device)
 
 
-def test_empty_batch():
+def test_empty_batch(device):
     rt_m, th_m = _pair("LSTM", 3, 4, bidirectional=True)
-    out, (h, c) = rt_m(rustorch.zeros(5, 0, 3))
+    out, (h, c) = rt_m.to(device)(rustorch.zeros(5, 0, 3, device=device))
     th_out, (th_h, _) = th_m(torch.zeros(5, 0, 3))
     assert tuple(out.shape) == tuple(th_out.shape) and tuple(h.shape) == tuple(th_h.shape)
 
@@ -325,14 +335,14 @@ def test_bad_arguments():
 
 
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
-def test_frozen_weights(cls):
+def test_frozen_weights(cls, device):
     """With the weights frozen only the input gets a gradient (the weight GEMMs are skipped)."""
     rt_m, th_m = _pair(cls, 3, 4, num_layers=2)
     copy_weights(rt_m, th_m)
-    rt_m.requires_grad_(False)
+    rt_m.to(device).requires_grad_(False)
     th_m.requires_grad_(False)
     x = _randn(5, 2, 3)
-    rt_x, th_x = rustorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    rt_x, th_x = rustorch.tensor(x, requires_grad=True, device=device), torch.tensor(x, requires_grad=True)
     rt_m(rt_x)[0].sum().backward()
     th_m(th_x)[0].sum().backward()
     assert_same(rt_x.grad, th_x.grad, rtol=1e-5, atol=1e-6)
@@ -355,6 +365,30 @@ def test_lstm_composed_step_matches_torch(cls, kwargs, monkeypatch):
     rt_m, th_m = _pair(cls, 5, 7, **kwargs)
     check_module(rt_m, th_m, _randn(6, 3, 5))
     _packed_case(cls, kwargs, [4, 1, 3], enforce_sorted=False)
+
+
+@pytest.mark.parametrize("dtype,tol", [("float16", 1e-2), ("bfloat16", 6e-2), ("float64", 1e-10)])
+def test_lstm_in_other_float_dtypes(dtype, tol, device):
+    """An LSTM in float16, bfloat16 (the fused step computes in float32) and float64: outputs, final states and
+    the input and weight gradients against torch's float32 (float64) on the same, rounded, weights and inputs."""
+    rt_dt = getattr(rustorch, dtype)
+    th_dt = torch.float64 if dtype == "float64" else torch.float32
+    rt_m, th_m = _pair("LSTM", 5, 7)
+    rt_m.to(device).to(rt_dt)
+    th_m.load_state_dict({k: to_torch(v).to(th_dt) for k, v in rt_m.state_dict().items()})
+    th_m.to(th_dt)
+    x = rustorch.tensor(_randn(6, 3, 5), device=device).to(rt_dt).requires_grad_()
+    g = rustorch.tensor(_randn(6, 3, 7, seed=1), device=device).to(rt_dt)
+    tx = to_torch(x.detach()).to(th_dt).requires_grad_()
+    out, (h, c) = rt_m(x)
+    th_out, (th_h, th_c) = th_m(tx)
+    out.backward(g)
+    th_out.backward(to_torch(g).to(th_dt))
+    stored = to_torch(g).dtype
+    pairs = ((out, th_out), (h, th_h), (c, th_c), (x.grad, tx.grad), (rt_m.weight_hh_l0.grad, th_m.weight_hh_l0.grad))
+    for r, t in pairs:
+        assert r.dtype is rt_dt
+        assert_same(r, t.detach().to(stored), rtol=tol, atol=tol)
 
 
 def _sigmoid(x):

@@ -166,3 +166,14 @@ def test_missing_pyopencl_or_driver_is_reported(monkeypatch):
     monkeypatch.delitem(rustorch.backends.registry._loaded, "opencl", raising=False)
     with pytest.raises(BackendUnavailableError, match="PyOpenCL is not installed"):
         rustorch.ones(1, device="opencl")
+
+
+def test_a_cpu_scalar_tensor_joins_a_device_tensor():
+    # as in torch: a 0-d CPU tensor is copied to the other operand's device (its gradient comes back)
+    x = rustorch.ones(3, device="opencl", requires_grad=True)
+    s = rustorch.tensor(2.0, requires_grad=True)
+    (x * s).sum().backward()
+    assert s.grad.device.type == "cpu" and s.grad.item() == 3.0 and x.grad.cpu().tolist() == [2.0] * 3
+    assert (x.detach() + rustorch.tensor(1, dtype=rustorch.float64)).dtype is rustorch.float32
+    with pytest.raises(DeviceError, match="same device"):
+        rustorch.ones(3, device="opencl") + rustorch.ones(1)

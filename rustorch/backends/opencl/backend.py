@@ -8,7 +8,7 @@ import numpy as np
 from ...errors import DeviceError
 from ...kernels import ops as _ops
 from ..base import Backend
-from . import convolution, elementwise, gemm, indexing, random, reduction, runtime, sorting
+from . import convolution, elementwise, fused, gemm, indexing, random, reduction, runtime, sorting
 
 
 class OpenCLBackend(Backend):
@@ -166,7 +166,45 @@ class OpenCLBackend(Backend):
     def random_(self, kind, out, seed, offset):
         return random.random_(self._device(out.device), kind, out, seed, offset)
 
-    # fused fast paths (softmax, layer norm, LSTM step, optimizer steps): not yet; the op layer composes them
+    # fused fast paths (softmax, layer norm, LSTM step, optimizer steps): NotImplementedError for a dtype they do not
+    # handle, and the op layer composes the op ----------------------------------------------------------------------
+    def softmax(self, x, dim, log_space, out):
+        fused.softmax(self._device(out.device), x, dim, log_space, out)
+
+    def softmax_backward(self, grad, y, dim, log_space, out):
+        fused.softmax_backward(self._device(out.device), grad, y, dim, log_space, out)
+
+    def layer_norm(self, x, weight, bias, eps, out, mean, rstd):
+        fused.layer_norm(self._device(out.device), x, weight, bias, eps, out, mean, rstd)
+
+    def layer_norm_backward(self, grad, x, mean, rstd, weight, grad_input, grad_weight, grad_bias):
+        fused.layer_norm_backward(self._device(x.device), grad, x, mean, rstd, weight, grad_input, grad_weight,
+                                  grad_bias)
+
+    def lstm_cell(self, pre, xp, c_prev, gates, c, tanh_c, h):
+        fused.lstm_cell(self._device(h.device), pre, xp, c_prev, gates, c, tanh_c, h)
+
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, dc_prev):
+        fused.lstm_cell_backward(self._device(dgates.device), dh, dc, gates, c_prev, tanh_c, dgates, dc_prev)
+
+    def sgd_step(self, params, grads, momentum_buffers, fresh, lr, momentum, dampening, weight_decay, nesterov,
+                 maximize):
+        fused.sgd_step(self._device(params[0].device), params, grads, momentum_buffers, fresh, lr, momentum,
+                       dampening, weight_decay, nesterov, maximize)
+
+    def adam_step(self, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step_sizes, bias_correction2_sqrts,
+                  beta1, beta2, eps, weight_decay, decay, maximize):
+        fused.adam_step(self._device(params[0].device), params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
+                        step_sizes, bias_correction2_sqrts, beta1, beta2, eps, weight_decay, decay, maximize)
+
+    def rmsprop_step(self, params, grads, square_avgs, grad_avgs, momentum_buffers, lr, alpha, eps, weight_decay,
+                     momentum, maximize):
+        fused.rmsprop_step(self._device(params[0].device), params, grads, square_avgs, grad_avgs, momentum_buffers,
+                           lr, alpha, eps, weight_decay, momentum, maximize)
+
+    def adagrad_step(self, params, grads, state_sums, clrs, eps, weight_decay, maximize):
+        fused.adagrad_step(self._device(params[0].device), params, grads, state_sums, clrs, eps, weight_decay,
+                           maximize)
 
 
 BACKEND = OpenCLBackend()

@@ -55,10 +55,6 @@ def _launch(dev, dtype, name, positions, planes, *args):
     kernel(dev.queue, (-(-positions // l0) * l0, rows), (l0, l1), *args, np.int64(planes))
 
 
-def _buffer(t):
-    return t._storage.data.block, np.int64(t._offset)
-
-
 # im2col / col2im -------------------------------------------------------------------------------------------------
 def _conv_geometry(op, x_shape, cols_shape, kernel, stride, padding, dilation):
     """in[3], out[3], kernel[3], stride[3], padding[3], dilation[3] as ints (see conv.cl), padded in front."""
@@ -74,7 +70,7 @@ def im2col(dev, x, cols, kernel, stride, padding, dilation):
     x = elementwise.contiguous(dev, x)
     g = _conv_geometry("im2col", x._shape, cols._shape, kernel, stride, padding, dilation)
     _launch(dev, x.dtype, "rt_im2col", int(np.prod(g[3:6])), x._shape[0] * x._shape[1],
-            *_buffer(x), *_buffer(cols), dev.constant(g))
+            *runtime.arg(x), *runtime.arg(cols), dev.constant(g))
 
 
 def col2im(dev, cols, x, kernel, stride, padding, dilation):
@@ -84,7 +80,7 @@ def col2im(dev, cols, x, kernel, stride, padding, dilation):
     cols = elementwise.contiguous(dev, cols)
     g = _conv_geometry("col2im", x._shape, cols._shape, kernel, stride, padding, dilation)
     _launch(dev, x.dtype, "rt_col2im", int(np.prod(g[0:3])), x._shape[0] * x._shape[1],
-            *_buffer(cols), *_buffer(x), dev.constant(g))
+            *runtime.arg(cols), *runtime.arg(x), dev.constant(g))
 
 
 # pooling ---------------------------------------------------------------------------------------------------------
@@ -129,10 +125,10 @@ def pool(dev, op, x, out, indices, windows):
     g = dev.constant(_pool_geometry(in_size, out_size, windows, False))
     planes, positions = x._shape[0] * x._shape[1], int(np.prod(out_size))
     if op == "max":
-        yi = (None, np.int64(0)) if indices is None else _buffer(indices)
-        _launch(dev, x.dtype, "rt_maxpool", positions, planes, *_buffer(x), *_buffer(out), *yi, g)
+        yi = (None, np.int64(0)) if indices is None else runtime.arg(indices)
+        _launch(dev, x.dtype, "rt_maxpool", positions, planes, *runtime.arg(x), *runtime.arg(out), *yi, g)
     else:
-        _launch(dev, x.dtype, "rt_avgpool", positions, planes, *_buffer(x), *_buffer(out), g,
+        _launch(dev, x.dtype, "rt_avgpool", positions, planes, *runtime.arg(x), *runtime.arg(out), g,
                 dev.constant(_divisors(windows, x.dtype)))
 
 
@@ -146,7 +142,7 @@ def pool_backward(dev, op, grad, grad_input, indices, windows):
     if op == "avg":
         windows = _windows(windows)
         g = dev.constant(_pool_geometry(in_size, out_size, windows, True))
-        _launch(dev, grad.dtype, "rt_avgpool_backward", positions, planes, *_buffer(grad), *_buffer(grad_input), g,
+        _launch(dev, grad.dtype, "rt_avgpool_backward", positions, planes, *runtime.arg(grad), *runtime.arg(grad_input), g,
                 dev.constant(_divisors(windows, grad.dtype)))
         return
     if grad.dtype.name == "float64" and "cl_khr_int64_base_atomics" not in dev.device.extensions:
@@ -161,7 +157,7 @@ def pool_backward(dev, op, grad, grad_input, indices, windows):
     length = int(np.prod(out_size))
     if grad.numel():
         indices = elementwise.contiguous(dev, indices)
-        _launch(dev, grad.dtype, "rt_maxpool_backward", length, planes, *_buffer(grad), *_buffer(indices),
-                *_buffer(acc), np.int32(length), np.int64(positions))
+        _launch(dev, grad.dtype, "rt_maxpool_backward", length, planes, *runtime.arg(grad), *runtime.arg(indices),
+                *runtime.arg(acc), np.int32(length), np.int64(positions))
     if acc is not grad_input:
         elementwise.copy(dev, grad_input, acc)

@@ -29,9 +29,9 @@ def elementwise(dev, op, out, operands, compute, expr):
     args += [dev.constant(meta), np.int64(n)]
     dense = meta[0] == 1 and all(meta[3::2] == 1)  # one merged dim, every operand's stride 1
     if dense:
-        dev.kernel(source, "rt_elementwise_dense")(dev.queue, (runtime.groups_of(-(-n // 4)),), (GROUP,), *args)
+        dev.kernel(source, "rt_elementwise_dense")(dev.queue, (runtime.round_up(-(-n // 4)),), (GROUP,), *args)
     else:
-        dev.kernel(source, "rt_elementwise")(dev.queue, (runtime.groups_of(n),), (GROUP,), *args)
+        dev.kernel(source, "rt_elementwise")(dev.queue, (runtime.round_up(n),), (GROUP,), *args)
 
 
 def copy(dev, dst, src):

@@ -17,9 +17,8 @@ from ... import _dtype
 from ...errors import DTypeError, IndexOutOfRangeError
 from ...tensor import view_of
 from . import elementwise, runtime
-from .runtime import COMPUTE_NP, STORAGE
+from .runtime import COMPUTE_NP, GROUP, STORAGE
 
-GROUP = 256  # the work-group size of every kernel here
 ITEMS = 4  # nonzero: a work-group's tile is ITEMS rounds of GROUP consecutive elements
 
 # an accumulating write's element as bits (in a uint or ulong word) and back: (bits, from_bits, to_bits)
@@ -147,7 +146,7 @@ def _index(dev, op, shape, dst, src, indices, axes, read, wrap, reduce=None):
     args += [t._storage.data.block for t in indices]
     args += [dev.constant(elementwise.layout_meta(shape, operands)), dev.constant(np.array(axes, np.int64).ravel()),
              err.block, np.int64(n)]
-    dev.kernel(source, "rt_index")(dev.queue, (_round_up(n),), (GROUP,), *args)
+    dev.kernel(source, "rt_index")(dev.queue, (runtime.round_up(n),), (GROUP,), *args)
     flag = np.empty(3, np.int64)
     runtime.cl.enqueue_copy(dev.queue, flag, err.block)
     if flag[0]:
@@ -215,8 +214,3 @@ def _nonzero_source(dev, dtype):
                f"#define RT_NONZERO_TEST(p, i) ({runtime.load(dtype, 'p', 'i')} != 0)"]
     return runtime.source(dev, "index.cl", [dtype], defines="\n".join(defines), params="", positions="", load="",
                           store="")
-
-
-def _round_up(n):
-    """``n`` work-items rounded up to whole work-groups (OpenCL 1.2 needs it; the kernels skip the extra ones)."""
-    return -(-n // GROUP) * GROUP

@@ -8,7 +8,6 @@ copied into that layout first where they do not merge). Each line is folded by L
 import numpy as np
 
 from ... import _dtype
-from ...tensor import view_of
 from . import elementwise, runtime
 from .runtime import STORAGE
 
@@ -97,18 +96,14 @@ def _kept_meta(dev, x, others, reduced):
     return dev.constant(meta), int(np.prod(sizes, dtype=np.int64))
 
 
-def _pow2(n):
-    return 1 << max(int(n) - 1, 0).bit_length()
-
-
 def _shape(M, R, rs):
     """(LX, LY) for M lines of R elements ``rs`` apart: contiguous lines are read along LY (a whole work-group
     per long line), strided lines along LX (neighbouring lines, neighbours in memory)."""
     if rs == 1:
-        ly = min(WG, _pow2(R))
+        ly = min(WG, runtime.pow2(R))
     else:
-        ly = min(WG // min(32, _pow2(M)), _pow2(R))
-    return min(WG // ly, _pow2(M)), ly
+        ly = min(WG // min(32, runtime.pow2(M)), runtime.pow2(R))
+    return min(WG // ly, runtime.pow2(M)), ly
 
 
 def _target_groups(dev):
@@ -127,10 +122,10 @@ def reduce(dev, op, x, dims, out, out_index):
     if len(red_sizes) > 1 and R:
         # reduced dims that do not merge: a contiguous copy with the kept dims first and the reduced ones last
         perm = [d for d in range(x.ndim) if d not in dims] + list(dims)
-        xp = elementwise.contiguous(dev, _permuted(x, perm))
+        xp = elementwise.contiguous(dev, runtime.permuted(x, perm))
         rest = tuple(range(x.ndim - len(dims), x.ndim))
-        return reduce(dev, op, xp, rest, _permuted(out, perm),
-                      None if out_index is None else _permuted(out_index, perm))
+        return reduce(dev, op, xp, rest, runtime.permuted(out, perm),
+                      None if out_index is None else runtime.permuted(out_index, perm))
     rs = red_strides[0] if red_strides else 1
     idx = out if out_index is None else out_index  # out stands in where there is no index (never written)
     meta, M = _kept_meta(dev, x, (out, idx), dims)
@@ -163,10 +158,6 @@ def _grid(lx, ly, groups, splits, lanes_first):
     if lanes_first:
         return (ly * splits, groups * lx), (ly, lx)
     return (groups * lx, ly * splits), (lx, ly)
-
-
-def _permuted(t, perm):
-    return view_of(t, [t._shape[d] for d in perm], [t._stride[d] for d in perm], t._offset)
 
 
 def scan(dev, op, x, dim, out):

@@ -217,9 +217,27 @@ def compiler_problem(device):
 GROUP = 256
 
 
-def groups_of(n, group=GROUP):
-    """``n`` work-items rounded up to whole work-groups (kernels return early past their end)."""
-    return max(-(-n // group), 1) * group
+def round_up(n, group=GROUP):
+    """``n`` work-items rounded up to whole work-groups (OpenCL 1.2 needs it; kernels return early past their
+    end)."""
+    return -(-n // group) * group
+
+
+def pow2(n):
+    """The smallest power of two >= n (1 for n <= 1)."""
+    return 1 << max(int(n) - 1, 0).bit_length()
+
+
+def arg(t):
+    """A tensor's buffer and element offset, as kernel arguments."""
+    return t._storage.data.block, np.int64(t._offset)
+
+
+def permuted(t, order):
+    """A view of ``t`` with its dims in ``order``."""
+    from ...tensor import view_of
+
+    return view_of(t, [t._shape[d] for d in order], [t._stride[d] for d in order], t._offset)
 
 
 # the compute type of a dtype in a kernel (16-bit floats compute in float), and NumPy's type for a scalar argument

@@ -83,5 +83,4 @@ def sort(dev, x, dim, descending, stable, values, indices):
 
 def _dim_last(t, dim):
     """A view of ``t`` with dim ``dim`` moved last."""
-    order = [d for d in range(t.ndim) if d != dim] + [dim]
-    return view_of(t, [t._shape[d] for d in order], [t._stride[d] for d in order], t._offset)
+    return runtime.permuted(t, [d for d in range(t.ndim) if d != dim] + [dim])
