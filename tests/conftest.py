@@ -19,7 +19,8 @@ GPU_READY_MODULES = {"opencl": {"test_opencl", "test_elementwise", "test_autogra
                                  "test_autograd_views", "test_autograd_shape", "test_nn_conv", "test_nn_pooling",
                                  "test_reduction", "test_autograd_reduction", "test_contraction",
                                  "test_autograd_contraction", "test_nn_activation", "test_nn_normalization",
-                                 "test_nn_rnn", "test_optim"}}
+                                 "test_nn_rnn", "test_optim", "test_nn_loss", "test_nn_dropout", "test_nn_sparse",
+                                 "test_nn_transformer", "test_nn_models", "test_nn_utils", "test_nn_vision"}}
 # RUSTORCH_TEST_GPU_MODULES=test_a,test_b adds modules for one run (while a family is being ported)
 for _name in filter(None, os.environ.get("RUSTORCH_TEST_GPU_MODULES", "").split(",")):
     for _ready in GPU_READY_MODULES.values():

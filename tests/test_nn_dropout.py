@@ -21,22 +21,22 @@ def fraction(mask):
 
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
-def test_dropout_statistics_scale_and_gradient(p):
-    x = rustorch.randn(200, 500, requires_grad=True)
+def test_dropout_statistics_scale_and_gradient(p, device):
+    x = rustorch.randn(200, 500, requires_grad=True, device=device)
     y = F.dropout(x, p)
     kept = y != 0
     assert abs(fraction(kept) - (1 - p)) < 0.01  # 100000 draws: 4 standard deviations is about 0.006
     scale = 1 / (1 - p)
     assert bool(rustorch.isclose(y[kept], x.detach()[kept] * scale).all())
     assert y.grad_fn.name() == "MulBackward0"  # as torch's CPU dropout
-    g = rustorch.randn(200, 500)
+    g = rustorch.randn(200, 500, device=device)
     y.backward(g)
     # the gradient is the same mask times the same scale
     assert bool(rustorch.isclose(x.grad, rustorch.where(kept, g * scale, 0.0)).all())
 
 
-def test_dropout_eval_p0_p1_and_seed():
-    x = rustorch.randn(10, 10, requires_grad=True)
+def test_dropout_eval_p0_p1_and_seed(device):
+    x = rustorch.randn(10, 10, requires_grad=True, device=device)
     assert F.dropout(x, 0.5, training=False) is x
     assert F.dropout(x, 0.0) is x
     m = rustorch.nn.Dropout(0.5).eval()
@@ -50,8 +50,8 @@ def test_dropout_eval_p0_p1_and_seed():
     assert not bool((F.dropout(x, 0.5) == a).all())
 
 
-def test_dropout_inplace():
-    x = rustorch.randn(100, 100, requires_grad=True)
+def test_dropout_inplace(device):
+    x = rustorch.randn(100, 100, requires_grad=True, device=device)
     h = x * 1
     y = F.dropout(h, 0.5, inplace=True)
     assert y is h
@@ -60,7 +60,7 @@ def test_dropout_inplace():
     with pytest.raises(RuntimeError, match="leaf Variable"):
         F.dropout(x, 0.5, inplace=True)
     m = rustorch.nn.Dropout(0.3, inplace=True)
-    z = rustorch.ones(50, 50)
+    z = rustorch.ones(50, 50, device=device)
     assert m(z) is z and abs(fraction(z == 0) - 0.3) < 0.05
     assert repr(m) == repr(torch.nn.Dropout(0.3, inplace=True))
 
@@ -75,8 +75,8 @@ def test_p_validation(p):
             fn(rustorch.ones(2, 2, 2, 2), p)
 
 
-def test_integer_input():
-    x = rustorch.arange(4)
+def test_integer_input(device):
+    x = rustorch.arange(4, device=device)
     assert F.dropout(x, 0.5, training=False) is x
     with pytest.raises(TypeError, match="floating point"):
         F.dropout(x, 0.5)
@@ -91,46 +91,46 @@ def channels_whole(y, value):
 @pytest.mark.parametrize("fn,shape,cls", [(F.dropout1d, (40, 50, 3), "Dropout1d"),
                                           (F.dropout2d, (40, 50, 2, 3), "Dropout2d"),
                                           (F.dropout3d, (40, 50, 2, 2, 2), "Dropout3d")])
-def test_channel_dropout(fn, shape, cls):
+def test_channel_dropout(fn, shape, cls, device):
     p = 0.4
-    x = rustorch.ones(*shape, requires_grad=True)
+    x = rustorch.ones(*shape, requires_grad=True, device=device)
     y = fn(x, p)
     assert channels_whole(y, 1 / (1 - p))
     assert abs(fraction(y == 0) - p) < 0.05
     y.sum().backward()
     assert bool((x.grad == y).all())  # input of ones: the gradient is the scaled mask, as the output
     m = getattr(rustorch.nn, cls)(p)
-    assert channels_whole(m(rustorch.ones(*shape)), 1 / (1 - p))
+    assert channels_whole(m(rustorch.ones(*shape, device=device)), 1 / (1 - p))
     m.eval()
-    z = rustorch.ones(*shape)
+    z = rustorch.ones(*shape, device=device)
     assert m(z) is z
     assert repr(m) == repr(getattr(torch.nn, cls)(p))
 
 
-def test_channel_dropout_unbatched_and_warnings():
-    y = F.dropout1d(rustorch.ones(50, 4), 0.5)  # (C, L): whole rows
+def test_channel_dropout_unbatched_and_warnings(device):
+    y = F.dropout1d(rustorch.ones(50, 4, device=device), 0.5)  # (C, L): whole rows
     assert y.shape == (50, 4) and channels_whole(y.unsqueeze(0), 2.0)
-    y = F.dropout3d(rustorch.ones(50, 2, 2, 2), 0.5)
+    y = F.dropout3d(rustorch.ones(50, 2, 2, 2, device=device), 0.5)
     assert y.shape == (50, 2, 2, 2) and channels_whole(y.unsqueeze(0), 2.0)
     with pytest.raises(rustorch.ShapeError, match="dropout1d: Expected 2D or 3D input"):
-        F.dropout1d(rustorch.ones(2, 3, 4, 5))
+        F.dropout1d(rustorch.ones(2, 3, 4, 5, device=device))
     with pytest.warns(UserWarning, match="3D input to dropout2d"):
-        y = F.dropout2d(rustorch.ones(3, 50, 4), 0.5)  # taken as (N, C, L)
+        y = F.dropout2d(rustorch.ones(3, 50, 4, device=device), 0.5)  # taken as (N, C, L)
     assert channels_whole(y, 2.0)
     with pytest.warns(UserWarning, match="5-D input to dropout2d"):
-        F.dropout2d(rustorch.ones(2, 3, 2, 2, 2), 0.5)
+        F.dropout2d(rustorch.ones(2, 3, 2, 2, 2, device=device), 0.5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(rustorch.ShapeError, match="at least 2 dimensions"):
-            F.dropout2d(rustorch.ones(3), 0.5)
-    x = rustorch.ones(4, 3, 2)
+            F.dropout2d(rustorch.ones(3, device=device), 0.5)
+    x = rustorch.ones(4, 3, 2, device=device)
     h = x.clone()
     assert F.dropout1d(h, 0.5, inplace=True) is h
 
 
 @pytest.mark.parametrize("p", [0.2, 0.5])
-def test_alpha_dropout(p):
-    x = rustorch.randn(400, 500, requires_grad=True)
+def test_alpha_dropout(p, device):
+    x = rustorch.randn(400, 500, requires_grad=True, device=device)
     y = F.alpha_dropout(x, p, training=True)
     a = 1 / math.sqrt((ALPHA ** 2 * p + 1) * (1 - p))
     dropped_value = -ALPHA * a + ALPHA * a * p
@@ -145,13 +145,13 @@ def test_alpha_dropout(p):
     assert bool(rustorch.isclose(x.grad, rustorch.where(kept, a, 0.0)).all())
     assert F.alpha_dropout(x, p) is x  # training=False by default, as torch
     m = rustorch.nn.AlphaDropout(p)
-    assert abs(float(m(rustorch.randn(200, 500)).var()) - 1) < 0.03
+    assert abs(float(m(rustorch.randn(200, 500, device=device)).var()) - 1) < 0.03
     assert repr(m) == repr(torch.nn.AlphaDropout(p))
 
 
-def test_feature_alpha_dropout():
+def test_feature_alpha_dropout(device):
     p = 0.3
-    x = rustorch.randn(60, 80, 4, requires_grad=True)
+    x = rustorch.randn(60, 80, 4, requires_grad=True, device=device)
     y = F.feature_alpha_dropout(x, p, training=True)
     a = 1 / math.sqrt((ALPHA ** 2 * p + 1) * (1 - p))
     dropped = rustorch.isclose(y, rustorch.full_like(y, -ALPHA * a + ALPHA * a * p)).all(-1)
@@ -160,18 +160,19 @@ def test_feature_alpha_dropout():
     grad = x.grad.reshape(60, 80, 4)
     assert bool((rustorch.isclose(grad, rustorch.full_like(grad, a)).all(-1) | (grad == 0).all(-1)).all())
     m = rustorch.nn.FeatureAlphaDropout(p).eval()
-    z = rustorch.ones(2, 3, 4)
+    z = rustorch.ones(2, 3, 4, device=device)
     assert m(z) is z
     with pytest.raises(rustorch.ShapeError, match="at least 2 dimensions"):
-        F.feature_alpha_dropout(rustorch.ones(5), 0.5, training=True)
+        F.feature_alpha_dropout(rustorch.ones(5, device=device), 0.5, training=True)
 
 
-def test_dropout_in_a_model_trains_and_evaluates():
+def test_dropout_in_a_model_trains_and_evaluates(device):
     model = rustorch.nn.Sequential(rustorch.nn.Linear(8, 16), rustorch.nn.Dropout(0.5), rustorch.nn.Linear(16, 1))
-    x = rustorch.randn(32, 8)
+    model.to(device)
+    x = rustorch.randn(32, 8, device=device)
     model(x).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
     model.eval()
     assert bool((model(x) == model(x)).all())  # eval is deterministic
-    ref = np.asarray(model[2](model[0](x)).detach().numpy())
-    np.testing.assert_allclose(model(x).detach().numpy(), ref)
+    ref = np.asarray(model[2](model[0](x)).detach().cpu().numpy())
+    np.testing.assert_allclose(model(x).detach().cpu().numpy(), ref)

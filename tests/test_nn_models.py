@@ -57,8 +57,8 @@ def test_state_dict_keys_and_shapes_equal_torch(name):
 
 @pytest.mark.parametrize("train", [False, True])
 @pytest.mark.parametrize("name", MODELS)
-def test_torch_weights_reproduce_torch(name, train):
+def test_torch_weights_reproduce_torch(name, train, device):
     build, inputs = MODELS[name]
     torch.manual_seed(0)
-    check_module(build(rustorch), build(torch), *inputs(np.random.default_rng(0)), rtol=1e-4, atol=1e-5,
+    check_module(build(rustorch), build(torch), *inputs(np.random.default_rng(0)), device=device, rtol=1e-4, atol=1e-5,
                  train=train)

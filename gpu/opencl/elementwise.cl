@@ -55,7 +55,12 @@ inline T rt_digamma(T x)
     if (x < (T)0) {
         if (x == trunc(x))
             return (T)NAN;
+#ifdef RT_FP64
+        /* in double, rounded once: the float product pi * r loses digits the steep tangent near a pole magnifies */
+        reflection = (T)(-M_PI / tan(M_PI * (double)(x - trunc(x))));
+#else
         reflection = -pi / tan(pi * (x - trunc(x)));
+#endif
         x = (T)1 - x;
     }
     T result = (T)0;

@@ -2,6 +2,7 @@
 for its dtypes, with broadcasting and strided operands; copies, fills and ``where`` are elementwise too."""
 import numpy as np
 
+from ... import _dtype
 from ...errors import DeviceError
 from . import runtime
 from .runtime import COMPUTE_NP, GROUP, STORAGE
@@ -90,6 +91,8 @@ def _render(dev, out_dtype, operands, compute, expr):
         k += 1
     store = runtime.store(out_dtype, "p_out", "AT(0)", f"({expr})")
     dense_offsets = " ".join(f"const long o{j} = meta[{2 + 2 * j}];" for j in range(k))
-    return runtime.source(dev, "elementwise.cl", [out_dtype, compute] + [d for _, d in operands],
+    # digamma's reflection term is computed in double where the device has it, as torch does for float
+    wide = [_dtype.float64] if dev.fp64 and "rt_digamma" in expr else []
+    return runtime.source(dev, "elementwise.cl", [out_dtype, compute] + [d for _, d in operands] + wide,
                           compute=runtime.c_type(compute), floating=int(compute.is_floating_point), params=", ".join(params), loads="\n".join(loads),
                           store=store, dense_offsets=dense_offsets)

@@ -29,6 +29,7 @@ STORAGE = {
 }
 
 
+@functools.lru_cache(maxsize=None)
 def kernel_source(name):
     """The text of gpu/opencl/``name`` (installed as rustorch.kernels.opencl)."""
     return resources.files("rustorch.kernels.opencl").joinpath(name).read_text()
@@ -157,6 +158,10 @@ class Pool:
         self.free.clear()
 
 
+# metadata buffers a device keeps for reuse (Device.constant)
+CONSTANTS_KEPT = 4096
+
+
 class Device:
     """One OpenCL device in use: its context, in-order queue, memory pool and built kernels."""
 
@@ -169,6 +174,8 @@ class Device:
         self.fp64 = "cl_khr_fp64" in device.extensions
         self.programs = {}
         self.kernels = {}
+        self.sources = {}  # (family file, fp64, placeholders) -> rendered source
+        self.constants = {}  # metadata bytes -> its read-only buffer, least recently used first
 
     def program(self, source):
         """The built program of OpenCL C ``source`` (built once per device and process; PyOpenCL's disk cache
@@ -188,8 +195,17 @@ class Device:
         return k
 
     def constant(self, array):
-        """A read-only device copy of the NumPy ``array`` (kernel metadata: shapes, strides, offsets)."""
-        return cl.Buffer(self.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR, hostbuf=array)
+        """A read-only device copy of the NumPy ``array`` (kernel metadata: shapes, strides, offsets), kept for
+        the next launch with the same metadata: releasing a buffer a queued kernel reads makes NVIDIA's driver
+        wait for that kernel, which would turn every launch into a synchronous one."""
+        key = (array.dtype.char, array.tobytes())
+        buf = self.constants.pop(key, None)
+        if buf is None:
+            buf = cl.Buffer(self.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR, hostbuf=array)
+            if len(self.constants) >= CONSTANTS_KEPT:
+                del self.constants[next(iter(self.constants))]  # the least recently used
+        self.constants[key] = buf
+        return buf
 
     def check_dtype(self, dtype, op):
         """DTypeError naming ``op`` unless this device stores and computes ``dtype``."""
@@ -280,11 +296,15 @@ def _template(name):
 
 def source(dev, name, dtypes, **fill):
     """The OpenCL C source of family file ``name`` with its ``$placeholders`` filled from ``fill``, after
-    common.cl and, where one of ``dtypes`` is float64, the pragma enabling cl_khr_fp64."""
-    pragma = ""
-    if dev.fp64 and any(d is not None and d.name == "float64" for d in dtypes):
-        pragma = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"
-    return pragma + kernel_source("common.cl") + "\n" + _template(name).substitute(fill)
+    common.cl and, where one of ``dtypes`` is float64 (None in ``dtypes`` is skipped), the pragma enabling
+    cl_khr_fp64 and ``#define RT_FP64``."""
+    fp64 = dev.fp64 and any(d is not None and d.name == "float64" for d in dtypes)
+    key = (name, fp64, tuple(sorted(fill.items())))
+    text = dev.sources.get(key)  # rendered once: a launch looks its program up by this text
+    if text is None:
+        pragma = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n#define RT_FP64 1\n" if fp64 else ""
+        text = dev.sources[key] = pragma + kernel_source("common.cl") + "\n" + _template(name).substitute(fill)
+    return text
 
 
 def scratch(like, shape, dtype):
