@@ -85,9 +85,10 @@ class Buffer:
         self.pool.retain(self.block)
         return Buffer(self.block, self.nbytes, dtype, self.pool)
 
-    def __del__(self):
-        # at interpreter exit the pool may already be gone; the driver frees everything then anyway
-        if not sys.is_finalizing():
+    def __del__(self, _finalizing=sys.is_finalizing):
+        # at interpreter exit the pool (and this module's globals, sys among them) may already be gone; the driver
+        # frees everything then anyway
+        if not _finalizing():
             self.pool.release(self.block)
 
 
