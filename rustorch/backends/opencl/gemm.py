@@ -187,11 +187,14 @@ def _tuned(dev, like):
         return tuple(known)
     best = _measure(dev, like, candidates)
     cache.setdefault(_device_key(dev), {})[dtype.name] = list(best)
-    os.makedirs(os.path.dirname(CACHE_FILE), exist_ok=True)
-    tmp = f"{CACHE_FILE}.{os.getpid()}"
-    with open(tmp, "w") as f:
-        json.dump(cache, f, indent=1)
-    os.replace(tmp, CACHE_FILE)  # atomic: another process reading it sees the old or the new file
+    try:
+        os.makedirs(os.path.dirname(CACHE_FILE), exist_ok=True)
+        tmp = f"{CACHE_FILE}.{os.getpid()}"
+        with open(tmp, "w") as f:
+            json.dump(cache, f, indent=1)
+        os.replace(tmp, CACHE_FILE)  # atomic: another process reading it sees the old or the new file
+    except OSError:
+        pass  # a read-only home: the choice holds for this process, and the next one measures again
     return best
 
 
