@@ -1,6 +1,10 @@
-"""The OpenCL backend (issue #6, built family by family): memory, transfers, copies, fill, where and the
-elementwise op table, checked against the CPU backend on the same values. Runs where an OpenCL device builds
-kernels (the GPU host's NVIDIA OpenCL and PoCL CPU device); elsewhere the module is skipped with the reason."""
+"""What is particular to the OpenCL backend (issue #6): device discovery and selection, the memory pool, copies and
+the elementwise op table checked against the CPU backend, CPU scalars joining device tensors, the GEMM tuner's
+cache. Every op family also runs on opencl through the device-parametrised test modules (conftest.py). Runs where
+an OpenCL device builds kernels (PoCL on the CPU, NVIDIA's OpenCL on the GPU host); elsewhere it is skipped with
+the reason."""
+import json
+
 import numpy as np
 import pytest
 
@@ -177,3 +181,21 @@ def test_a_cpu_scalar_tensor_joins_a_device_tensor():
     assert (x.detach() + rustorch.tensor(1, dtype=rustorch.float64)).dtype is rustorch.float32
     with pytest.raises(DeviceError, match="same device"):
         rustorch.ones(3, device="opencl") + rustorch.ones(1)
+
+
+def test_gemm_tuner_cache_survives_a_corrupt_or_unwritable_file(monkeypatch, tmp_path):
+    gemm = opencl.gemm
+    a = _values(rustorch.float32, (40, 30))
+    b = _values(rustorch.float32, (30, 20), seed=1)
+    want = a @ b
+    corrupt = tmp_path / "opencl_gemm.json"
+    corrupt.write_text("{not json")
+    monkeypatch.setattr(gemm, "CACHE_FILE", str(corrupt))
+    monkeypatch.setattr(gemm, "_chosen", {})
+    _same(a.to("opencl") @ b.to("opencl"), want, rustorch.float32, 1e-5)
+    cache = json.loads(corrupt.read_text())  # measured again and written back whole
+    assert any("float32" in per_device for per_device in cache.values())
+    # a cache that cannot be written (a file where its folder should be): the product still runs
+    monkeypatch.setattr(gemm, "CACHE_FILE", str(corrupt / "sub" / "opencl_gemm.json"))
+    monkeypatch.setattr(gemm, "_chosen", {})
+    _same(a.to("opencl") @ b.to("opencl"), want, rustorch.float32, 1e-5)
