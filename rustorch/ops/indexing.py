@@ -78,7 +78,12 @@ def _check_bounds(op, index, size, dim, negative=False):
     if index.numel() == 0:
         return
     low = -size if negative else 0
-    for v in (_reduce_item("min", index, index.dtype), _reduce_item("max", index, index.dtype)):
+    # the minimum and the maximum side by side, read with one host transfer (one wait for a GPU's queue)
+    extremes = empty_tensor((2,), index.dtype, index.device)
+    ones = (1,) * index.ndim
+    for k, op_name in enumerate(("min", "max")):
+        index._storage.backend.reduce(op_name, index, tuple(range(index.ndim)), view_of(extremes, ones, ones, k))
+    for v in extremes.tolist():
         if not low <= v < size:
             raise IndexOutOfRangeError(f"{op}(): index {v} is out of bounds for dimension {dim} with size {size}")
 
