@@ -546,6 +546,23 @@ def test_sort(device, dtype, descending, dim):
     assert_same(rustorch.msort(from_torch(t, device)), torch.msort(t))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16, torch.int64, torch.int16])
+def test_sort_long_rows_with_ties(device, dtype):
+    # rows longer than a GPU work-group sorts at once (2048 on OpenCL: merged in global memory), few distinct
+    # values so that stability decides the indices, NaN and both zeros among them; along the last dim and dim 0
+    g = torch.Generator().manual_seed(5)
+    t = torch.randint(-4, 5, (3, 5000), generator=g).to(dtype)
+    if dtype.is_floating_point:
+        t[0, ::7] = float("nan")
+        t[1, ::5] = -0.0
+    for x, dim in ((t, -1), (t.t().contiguous(), 0)):
+        for descending in (False, True):
+            got = rustorch.sort(from_torch(x, device), dim, descending=descending, stable=True)
+            expected = torch.sort(x, dim=dim, descending=descending, stable=True)
+            assert_same(got.values, expected.values)
+            assert_same(got.indices, expected.indices)
+
+
 def test_sort_edge_cases(device):
     s = torch.tensor(3.0)
     v, i = rustorch.sort(from_torch(s, device))

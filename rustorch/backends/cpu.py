@@ -488,15 +488,16 @@ class CPUBackend(Backend):
 
     def sort(self, x, dim, descending, stable, values, indices):
         xa = x._array()
+        keys = _float32_in(xa)  # ml_dtypes' bfloat16 sorts NaN first; float32 holds 16-bit floats exactly
         if descending:
             # a stable descending sort that puts NaN first, as torch: sort the reversed
             # axis ascending and reverse the result back
             n = xa.shape[dim]
-            rev = np.flip(xa, axis=dim)
+            rev = np.flip(keys, axis=dim)
             order = np.flip(np.argsort(rev, axis=dim, kind="stable"), axis=dim)
             order = (n - 1) - order
         else:
-            order = np.argsort(xa, axis=dim, kind="stable")
+            order = np.argsort(keys, axis=dim, kind="stable")
         np.copyto(indices._array(), order)
         np.copyto(values._array(), np.take_along_axis(xa, order, axis=dim))
 
