@@ -114,7 +114,8 @@ class OpenCLBackend(Backend):
         elementwise.elementwise(self._device(out.device), op, out, [("a", a), ("b", b)], compute_dtype, expr)
 
     def where(self, cond, a, b, out):
-        elementwise.elementwise(self._device(out.device), "where", out, [("c", cond), ("a", a), ("b", b)], out.dtype, "(c != (T)0 ? a : b)")
+        elementwise.elementwise(self._device(out.device), "where", out, [("c", cond), ("a", a), ("b", b)], out.dtype,
+                                "(c != (T)0 ? a : b)")
 
     # reductions ---------------------------------------------------------------
     def reduce(self, op, x, dims, out, out_index=None):

@@ -52,7 +52,7 @@ def _launch(dev, dtype, name, positions, planes, *args):
     l1 = 256 // l0
     rows = min(-(-planes // l1), MAX_GROUPS_1) * l1
     kernel = dev.kernel(_source(dev, dtype), name)
-    kernel(dev.queue, (-(-positions // l0) * l0, rows), (l0, l1), *args, np.int64(planes))
+    kernel(dev.queue, (runtime.round_up(positions, l0), rows), (l0, l1), *args, np.int64(planes))
 
 
 # im2col / col2im -------------------------------------------------------------------------------------------------
@@ -142,7 +142,8 @@ def pool_backward(dev, op, grad, grad_input, indices, windows):
     if op == "avg":
         windows = _windows(windows)
         g = dev.constant(_pool_geometry(in_size, out_size, windows, True))
-        _launch(dev, grad.dtype, "rt_avgpool_backward", positions, planes, *runtime.arg(grad), *runtime.arg(grad_input), g,
+        _launch(dev, grad.dtype, "rt_avgpool_backward", positions, planes, *runtime.arg(grad),
+                *runtime.arg(grad_input), g,
                 dev.constant(_divisors(windows, grad.dtype)))
         return
     if grad.dtype.name == "float64" and "cl_khr_int64_base_atomics" not in dev.device.extensions:

@@ -94,5 +94,5 @@ def _render(dev, out_dtype, operands, compute, expr):
     # digamma's reflection term is computed in double where the device has it, as torch does for float
     wide = [_dtype.float64] if dev.fp64 and "rt_digamma" in expr else []
     return runtime.source(dev, "elementwise.cl", [out_dtype, compute] + [d for _, d in operands] + wide,
-                          compute=runtime.c_type(compute), floating=int(compute.is_floating_point), params=", ".join(params), loads="\n".join(loads),
-                          store=store, dense_offsets=dense_offsets)
+                          compute=runtime.c_type(compute), floating=int(compute.is_floating_point),
+                          params=", ".join(params), loads="\n".join(loads), store=store, dense_offsets=dense_offsets)

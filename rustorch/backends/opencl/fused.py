@@ -10,7 +10,6 @@ from . import runtime
 
 GROUP = 256  # work-items per group of the row kernels (RT_GROUP_MAX in fused.cl)
 WIDE = 32    # at most this many columns per group where the reduced dim is strided (one NVIDIA warp)
-FLAT = 256   # work-items per group of the elementwise kernels (LSTM step, optimizer steps)
 FLOATS = ("float16", "bfloat16", "float32", "float64")
 
 
@@ -50,7 +49,8 @@ def softmax(dev, x, dim, log_space, out):
     outer, n, inner = _slices(x, dim)
     if outer * n * inner == 0:
         return
-    _rows_launch(dev, kernel, outer, n, inner, *runtime.arg(out), *runtime.arg(x), np.int64(n), np.int64(inner), np.int32(log_space))
+    _rows_launch(dev, kernel, outer, n, inner, *runtime.arg(out), *runtime.arg(x), np.int64(n), np.int64(inner),
+                 np.int32(log_space))
 
 
 def softmax_backward(dev, grad, y, dim, log_space, out):
@@ -58,7 +58,8 @@ def softmax_backward(dev, grad, y, dim, log_space, out):
     outer, n, inner = _slices(y, dim)
     if outer * n * inner == 0:
         return
-    _rows_launch(dev, kernel, outer, n, inner, *runtime.arg(out), *runtime.arg(grad), *runtime.arg(y), np.int64(n), np.int64(inner),
+    _rows_launch(dev, kernel, outer, n, inner, *runtime.arg(out), *runtime.arg(grad), *runtime.arg(y), np.int64(n),
+                 np.int64(inner),
                  np.int32(log_space))
 
 
@@ -73,7 +74,8 @@ def layer_norm(dev, x, weight, bias, eps, out, mean, rstd):
     if m == 0:
         return
     # a missing weight or bias is flagged off; x stands in for its buffer
-    _rows_launch(dev, kernel, m, d, 1, *runtime.arg(out), *runtime.arg(x), *runtime.arg(weight if weight is not None else x),
+    _rows_launch(dev, kernel, m, d, 1, *runtime.arg(out), *runtime.arg(x),
+                 *runtime.arg(weight if weight is not None else x),
                  *runtime.arg(bias if bias is not None else x), *runtime.arg(mean), *runtime.arg(rstd), np.int64(d),
                  _scalar(x.dtype)(eps), np.int32(weight is not None), np.int32(bias is not None))
 
@@ -83,7 +85,8 @@ def layer_norm_backward(dev, grad, x, mean, rstd, weight, grad_input, grad_weigh
     m, d = x._shape
     if grad_input is not None and m * d:
         kernel = _kernel(dev, dtype, "rt_layer_norm_backward")
-        _rows_launch(dev, kernel, m, d, 1, *runtime.arg(grad_input), *runtime.arg(grad), *runtime.arg(x), *runtime.arg(mean), *runtime.arg(rstd),
+        _rows_launch(dev, kernel, m, d, 1, *runtime.arg(grad_input), *runtime.arg(grad), *runtime.arg(x),
+                     *runtime.arg(mean), *runtime.arg(rstd),
                      *runtime.arg(weight if weight is not None else x), np.int64(d), np.int32(weight is not None))
     if (grad_weight is None and grad_bias is None) or d == 0:
         return
@@ -94,11 +97,13 @@ def layer_norm_backward(dev, grad, x, mean, rstd, weight, grad_input, grad_weigh
     pw, pb = runtime.scratch(x, (chunks, d), compute), runtime.scratch(x, (chunks, d), compute)
     pw_buf, pb_buf = pw._storage.data.block, pb._storage.data.block
     colsum = _kernel(dev, dtype, "rt_layer_norm_colsum")
-    _rows_launch(dev, colsum, chunks, rows_per, d, pw_buf, pb_buf, *runtime.arg(grad), *runtime.arg(x), *runtime.arg(mean), *runtime.arg(rstd),
+    _rows_launch(dev, colsum, chunks, rows_per, d, pw_buf, pb_buf, *runtime.arg(grad), *runtime.arg(x),
+                 *runtime.arg(mean), *runtime.arg(rstd),
                  np.int64(m), np.int64(d), np.int64(rows_per))
     finish = _kernel(dev, dtype, "rt_layer_norm_colsum_finish")
     some = grad_weight if grad_weight is not None else grad_bias  # stands in for the one not asked for
-    finish(dev.queue, (runtime.round_up(d, FLAT),), (FLAT,), *runtime.arg(grad_weight if grad_weight is not None else some),
+    finish(dev.queue, (runtime.round_up(d, runtime.GROUP),), (runtime.GROUP,),
+           *runtime.arg(grad_weight if grad_weight is not None else some),
            *runtime.arg(grad_bias if grad_bias is not None else some), pw_buf, pb_buf, np.int64(chunks), np.int64(d),
            np.int32(grad_weight is not None), np.int32(grad_bias is not None))
 
@@ -112,8 +117,8 @@ def _block(t):
 def _lstm_launch(dev, kernel, hidden, n, blocks):
     if hidden * n == 0:
         return
-    lx = min(runtime.pow2(n), FLAT)  # the columns along x: neighbours read neighbouring elements
-    ly = FLAT // lx
+    lx = min(runtime.pow2(n), runtime.GROUP)  # the columns along x: neighbours read neighbouring elements
+    ly = runtime.GROUP // lx
     kernel(dev.queue, (runtime.round_up(n, lx), runtime.round_up(hidden, ly)), (lx, ly),
            *[a for t in blocks for a in _block(t)], np.int64(hidden), np.int64(n))
 
@@ -133,7 +138,7 @@ def lstm_cell_backward(dev, dh, dc, gates, c_prev, tanh_c, dgates, dc_prev):
 # off in the kernel and the parameter stands in for its argument.
 def _flat_launch(dev, kernel, n, *args):
     if n:
-        kernel(dev.queue, (runtime.round_up(n, FLAT),), (FLAT,), *args)
+        kernel(dev.queue, (runtime.round_up(n, runtime.GROUP),), (runtime.GROUP,), *args)
 
 
 def _lerp_small(w):
@@ -148,7 +153,8 @@ def sgd_step(dev, params, grads, momentum_buffers, fresh, lr, momentum, dampenin
     scalars = (f(-1.0 if maximize else 1.0), f(weight_decay), f(-lr), f(momentum), f(1 - dampening))
     for i, p in enumerate(params):
         buf = momentum_buffers[i] if momentum_buffers is not None else p
-        _flat_launch(dev, kernel, p.numel(), *runtime.arg(p), *runtime.arg(grads[i]), *runtime.arg(buf), np.int64(p.numel()), *scalars,
+        _flat_launch(dev, kernel, p.numel(), *runtime.arg(p), *runtime.arg(grads[i]), *runtime.arg(buf),
+                     np.int64(p.numel()), *scalars,
                      np.int32(momentum_buffers is not None), np.int32(bool(fresh and fresh[i])),
                      np.int32(nesterov))
 
@@ -160,7 +166,8 @@ def adam_step(dev, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step_s
     f = _scalar(dtype)
     for i, p in enumerate(params):
         vmax = max_exp_avg_sqs[i] if max_exp_avg_sqs is not None else p
-        _flat_launch(dev, kernel, p.numel(), *runtime.arg(p), *runtime.arg(grads[i]), *runtime.arg(exp_avgs[i]), *runtime.arg(exp_avg_sqs[i]),
+        _flat_launch(dev, kernel, p.numel(), *runtime.arg(p), *runtime.arg(grads[i]), *runtime.arg(exp_avgs[i]),
+                     *runtime.arg(exp_avg_sqs[i]),
                      *runtime.arg(vmax), np.int64(p.numel()), f(-1.0 if maximize else 1.0), f(decay), f(weight_decay),
                      f(1 - beta1), _lerp_small(1 - beta1), f(beta2), f(1 - beta2), f(-step_sizes[i]),
                      f(bias_correction2_sqrts[i]), f(eps), np.int32(max_exp_avg_sqs is not None))
@@ -176,7 +183,8 @@ def rmsprop_step(dev, params, grads, square_avgs, grad_avgs, momentum_buffers, l
     for i, p in enumerate(params):
         ga = grad_avgs[i] if grad_avgs is not None else p
         buf = momentum_buffers[i] if momentum_buffers is not None else p
-        _flat_launch(dev, kernel, p.numel(), *runtime.arg(p), *runtime.arg(grads[i]), *runtime.arg(square_avgs[i]), *runtime.arg(ga), *runtime.arg(buf),
+        _flat_launch(dev, kernel, p.numel(), *runtime.arg(p), *runtime.arg(grads[i]), *runtime.arg(square_avgs[i]),
+                     *runtime.arg(ga), *runtime.arg(buf),
                      np.int64(p.numel()), *scalars)
 
 
@@ -185,5 +193,6 @@ def adagrad_step(dev, params, grads, state_sums, clrs, eps, weight_decay, maximi
     kernel = _kernel(dev, dtype, "rt_adagrad_step")
     f = _scalar(dtype)
     for i, p in enumerate(params):
-        _flat_launch(dev, kernel, p.numel(), *runtime.arg(p), *runtime.arg(grads[i]), *runtime.arg(state_sums[i]), np.int64(p.numel()),
+        _flat_launch(dev, kernel, p.numel(), *runtime.arg(p), *runtime.arg(grads[i]), *runtime.arg(state_sums[i]),
+                     np.int64(p.numel()),
                      f(-1.0 if maximize else 1.0), f(weight_decay), f(-clrs[i]), f(eps))

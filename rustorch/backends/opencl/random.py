@@ -10,7 +10,6 @@ from . import runtime
 _KINDS = {"uniform": (("float32", "float64"), "uniform_f"), "normal": (("float32", "float64"), "normal_f"),
           "bits": (("int32", "int64"), "bits_u")}
 _MASK64 = (1 << 64) - 1
-_LOCAL = 256
 
 
 def random_(dev, kind, out, seed, offset):
@@ -25,6 +24,6 @@ def random_(dev, kind, out, seed, offset):
         # one source holds every fill (its float64 ones behind #ifdef cl_khr_fp64): one build per device
         source = runtime.source(dev, "philox.cl", [_dtype.float64 if dev.fp64 else None])
         kernel = dev.kernel(source, f"rt_philox_{stem}{32 if per_block == 4 else 64}")
-        kernel(dev.queue, (-(-blocks // _LOCAL) * _LOCAL,), (_LOCAL,), out._storage.data.block, np.int64(out._offset),
+        kernel(dev.queue, (runtime.round_up(blocks),), (runtime.GROUP,), out._storage.data.block, np.int64(out._offset),
                np.uint64(seed & _MASK64), np.uint64(offset & _MASK64), np.int64(n))
     return blocks

@@ -175,7 +175,7 @@ def scan(dev, op, x, dim, out):
     rsx, rso = np.int64(x._stride[dim]), np.int64(out._stride[dim])
     if n <= 16 or (x._stride[dim] != 1 and M >= 4096):
         # many lines, or short ones: a work-item per line
-        dev.kernel(source, "rt_scan_serial")(dev.queue, (-(-M // WG) * WG,), (WG,), xb, ob, meta, *offsets,
+        dev.kernel(source, "rt_scan_serial")(dev.queue, (runtime.round_up(M, WG),), (WG,), xb, ob, meta, *offsets,
                                              np.int64(M), np.int64(n), rsx, rso)
         return
     # long lines: a work-group per line, and per chunk of it where the lines alone would not fill the device:
@@ -190,7 +190,7 @@ def scan(dev, op, x, dim, out):
         dev.kernel(source, "rt_reduce")(dev.queue, *_grid(1, WG, M, chunks, True), xb, ob, ob, carry,
                                         part_k._storage.data.block, meta, offsets[0], offsets[1], offsets[1],
                                         np.int64(M), np.int64(n), rsx, np.int64(span), np.int32(chunks), np.int32(1))
-        dev.kernel(source, "rt_scan_carry")(dev.queue, (-(-M // WG) * WG,), (WG,), carry, np.int64(M),
+        dev.kernel(source, "rt_scan_carry")(dev.queue, (runtime.round_up(M, WG),), (WG,), carry, np.int64(M),
                                             np.int64(chunks))
     dev.kernel(source, "rt_scan_block")(dev.queue, (M * WG, chunks), (WG, 1), xb, ob, carry, meta, *offsets,
                                         np.int64(n), rsx, rso, np.int64(span), np.int64(chunks))
